@@ -1,0 +1,534 @@
+"""Applicants, applications, documents, reviews, awards and the e-mail outbox.
+
+Models hold data and small derived properties only; every write and state change goes
+through `admissions.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from programs.models import AdmissionCycle, Language, Offering, Program, ScholarshipFund
+
+from .enums import (
+    LIVE_AWARD_STATES,
+    ApplicationStatus,
+    AwardState,
+    DocumentKind,
+    DocumentStatus,
+    EducationDocumentKind,
+    ExamKind,
+    IdentifierKind,
+    MailState,
+    SiteLanguage,
+)
+
+
+def private_storage():
+    return storages["private"]
+
+
+class ApplicantProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="applicant_profile",
+        verbose_name=_("user"),
+    )
+    last_name_native = models.CharField(_("last name"), max_length=100)
+    first_name_native = models.CharField(_("first name"), max_length=100)
+    patronymic_native = models.CharField(_("patronymic"), max_length=100, blank=True)
+    last_name_latin = models.CharField(_("last name (Latin letters)"), max_length=100)
+    first_name_latin = models.CharField(_("first name (Latin letters)"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    citizenship = CountryField(_("citizenship"))
+    identifier_kind = models.CharField(
+        _("identifier"), max_length=16, choices=IdentifierKind.choices
+    )
+    identifier = models.CharField(_("identifier number"), max_length=32)
+    phone = PhoneNumberField(_("phone"))
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=SiteLanguage.choices, default="ru"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("applicant profile")
+        verbose_name_plural = _("applicant profiles")
+        indexes = [models.Index(fields=("identifier",))]
+
+    def __str__(self) -> str:
+        return self.full_name_native
+
+    @property
+    def full_name_native(self) -> str:
+        return " ".join(
+            p for p in (self.last_name_native, self.first_name_native, self.patronymic_native) if p
+        )
+
+    @property
+    def full_name_latin(self) -> str:
+        return f"{self.first_name_latin} {self.last_name_latin}".strip()
+
+
+class Application(models.Model):
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("applicant"),
+    )
+    cycle = models.ForeignKey(
+        AdmissionCycle,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("cycle"),
+    )
+    reference = models.CharField(
+        _("reference number"), max_length=32, unique=True, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    # Prior education
+    education_institution = models.CharField(_("institution"), max_length=255, blank=True)
+    education_country = CountryField(_("country of education"), blank=True)
+    education_document_kind = models.CharField(
+        _("education document"), max_length=32, choices=EducationDocumentKind.choices, blank=True
+    )
+    education_document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(
+        _("year of graduation"), null=True, blank=True
+    )
+    grade_average = models.DecimalField(
+        _("grade average"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    grade_scale_max = models.DecimalField(
+        _("maximum of the grade scale"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    scholarship_requested = models.BooleanField(_("scholarship requested"), default=False)
+    motivation = models.TextField(_("motivation statement"), blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=32, blank=True)
+    consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    # Last step of the application form the applicant completed (to resume there).
+    completed_step = models.PositiveSmallIntegerField(default=0, editable=False)
+    documents_request_message = models.TextField(_("documents requested"), blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("-submitted_at", "-created_at")
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("applicant", "cycle"), name="application_one_per_applicant_and_cycle"
+            )
+        ]
+        indexes = [models.Index(fields=("cycle", "status"))]
+
+    def __str__(self) -> str:
+        return self.reference or _("Draft #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_editable_by_applicant(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+
+class ApplicationChoice(models.Model):
+    """One of up to three programs an application ranks by priority (1 = most wanted)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="choices")
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="choices", verbose_name=_("program")
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    language = models.ForeignKey(
+        Language,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("language of instruction"),
+    )
+
+    class Meta:
+        ordering = ("application", "priority")
+        verbose_name = _("program choice")
+        verbose_name_plural = _("program choices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("application", "offering"), name="choice_offering_once"
+            ),
+            models.UniqueConstraint(
+                fields=("application", "priority"), name="choice_priority_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=3), name="choice_priority_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority}. {self.offering.program}"
+
+
+class ExamResult(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="exam_results"
+    )
+    exam = models.CharField(_("exam"), max_length=16, choices=ExamKind.choices)
+    subject = models.CharField(_("subject"), max_length=120)
+    score = models.DecimalField(
+        _("score"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    max_score = models.DecimalField(
+        _("maximum score"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    taken_on = models.DateField(_("date taken"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("application", "pk")
+        verbose_name = _("exam result")
+        verbose_name_plural = _("exam results")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=F("max_score")) & Q(max_score__gt=0),
+                name="exam_score_within_maximum",
+                violation_error_message=_("The score cannot exceed the maximum."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_exam_display()} {self.subject}: {self.score}/{self.max_score}"
+
+    @property
+    def normalised(self) -> Decimal:
+        return (self.score / self.max_score * 100).quantize(Decimal("0.01"))
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    # Never reuse the applicant's file name on disk: it is kept in `original_name` only.
+    return f"documents/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
+    file = models.FileField(
+        _("file"), upload_to=document_upload_to, storage=private_storage, max_length=255
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("detected type"), max_length=64)
+    status = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.PENDING,
+        db_index=True,
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("application", "kind", "-uploaded_at")
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class RubricCriterion(models.Model):
+    """A criterion reviewers score, with its weight in the review score."""
+
+    cycle = models.ForeignKey(
+        AdmissionCycle, on_delete=models.CASCADE, related_name="rubric", verbose_name=_("cycle")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    max_score = models.PositiveSmallIntegerField(
+        _("maximum score"), default=10, validators=[MinValueValidator(1)]
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ("cycle", "position", "pk")
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewerAssignment(models.Model):
+    """Which programs a reviewer scores. A reviewer sees nothing else."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_assignments",
+        verbose_name=_("reviewer"),
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="reviewer_assignments",
+        verbose_name=_("program"),
+    )
+    blind = models.BooleanField(
+        _("blind review"), default=False, help_text=_("Hide applicants' names from the reviewer.")
+    )
+
+    class Meta:
+        verbose_name = _("reviewer assignment")
+        verbose_name_plural = _("reviewer assignments")
+        constraints = [
+            models.UniqueConstraint(fields=("reviewer", "program"), name="assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.program}"
+
+
+class Review(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("reviewer"),
+    )
+    # Weighted rubric score normalised to 0-100.
+    score = models.DecimalField(
+        _("score (0-100)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ("application", "created_at")
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("application", "reviewer"), name="review_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100), name="review_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.score}"
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        RubricCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    value = models.PositiveSmallIntegerField(_("value"))
+
+    class Meta:
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+        constraints = [
+            models.UniqueConstraint(fields=("review", "criterion"), name="review_score_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class StatusEvent(models.Model):
+    """Audit trail: one row per state change of an application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(
+        _("from"), max_length=24, choices=ApplicationStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=24, choices=ApplicationStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("application", "created_at", "pk")
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class ScholarshipAward(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="awards")
+    fund = models.ForeignKey(
+        ScholarshipFund, on_delete=models.PROTECT, related_name="awards", verbose_name=_("fund")
+    )
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="awards", verbose_name=_("program")
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=AwardState.choices,
+        default=AwardState.OFFERED,
+        db_index=True,
+    )
+    offered_at = models.DateTimeField(_("offered at"))
+    respond_by = models.DateTimeField(_("respond by"), db_index=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("offered by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ("-offered_at",)
+        verbose_name = _("scholarship award")
+        verbose_name_plural = _("scholarship awards")
+        constraints = [
+            # An application holds at most one live (offered or accepted) award.
+            models.UniqueConstraint(
+                fields=("application",),
+                condition=Q(state__in=sorted(LIVE_AWARD_STATES)),
+                name="award_one_live_per_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} — {self.fund} ({self.get_state_display()})"
+
+
+class RankingSnapshot(models.Model):
+    """A published ranked list of one offering, kept as it was published."""
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="rankings", verbose_name=_("program")
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    # [{"rank": 1, "reference": "KZO-2025-000001", "score": "87.50", "priority": 1,
+    #   "outcome": "scholarship"}, ...]
+    rows = models.JSONField(_("rows"), default=list)
+
+    class Meta:
+        ordering = ("-published_at",)
+        verbose_name = _("published ranking")
+        verbose_name_plural = _("published rankings")
+
+    def __str__(self) -> str:
+        return f"{self.offering} @ {self.published_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingMail(models.Model):
+    """Transactional outbox: a row per notification, sent at most once by a Celery task."""
+
+    recipient = models.EmailField(_("recipient"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    template = models.CharField(_("template"), max_length=64, db_index=True)
+    language = models.CharField(_("language"), max_length=8, choices=SiteLanguage.choices)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=MailState.choices, default=MailState.PENDING
+    )
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body_text = models.TextField(_("text body"), blank=True)
+    body_html = models.TextField(_("HTML body"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        indexes = [models.Index(fields=("state", "created_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.recipient}"

@@ -1,0 +1,22 @@
+"""Test settings: fast hashing, mail kept in memory unless a test asks for real SMTP.
+
+DATABASE_URL and REDIS_URL are honoured so that CI runs the suite against PostgreSQL and
+Redis; without them the suite runs on SQLite with eager tasks.
+"""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "test-private")
+STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
+# Tasks run eagerly in the test process; tests that need the real worker start one.
+CELERY_TASK_ALWAYS_EAGER = True
+AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+OUTBOX_GRACE_SECONDS = 0

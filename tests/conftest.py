@@ -1,0 +1,60 @@
+"""Suite-wide fixtures.
+
+Tests that need a real service carry a marker (`postgres`, `redis`, `browser`). Without the
+service they are skipped on a developer's machine; in CI (`CI=true`) they fail instead, so a
+green CI run always means they ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI requires this service, but: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_reachable() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _unavailable("PostgreSQL is not configured (set DATABASE_URL=postgres://...)")
+    if request.node.get_closest_marker("redis") and not redis_reachable():
+        _unavailable("Redis is not reachable (set REDIS_URL=redis://...)")
+    if request.node.get_closest_marker("browser") and not CHROMIUM:
+        _unavailable("Debian's chromium is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Each test writes documents into its own folder."""
+    from django.core.files.storage import storages
+
+    location = tmp_path / "private"
+    for alias in ("default", "private"):
+        storage = storages[alias]
+        storage._location = str(location)  # FileSystemStorage caches its location
+        storage.__dict__.pop("location", None)
+        storage.__dict__.pop("base_location", None)
+    settings.PRIVATE_MEDIA_ROOT = location
+    yield

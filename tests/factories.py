@@ -1,0 +1,156 @@
+"""factory_boy factories shared by the whole suite."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from admissions import models as am
+from admissions.enums import ApplicationStatus
+from programs import models as pm
+from programs.enums import Level
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct-horse-battery-staple")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class LanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Language
+        django_get_or_create = ("code",)
+
+    code = factory.Iterator(["kk", "ru", "en"])
+    name = factory.LazyAttribute(
+        lambda o: {"kk": "Kazakh", "ru": "Russian"}.get(o.code, "English")
+    )
+
+
+class FieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Field
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"field-{n}")
+    name = factory.Sequence(lambda n: f"Field {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Program
+
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    field = factory.SubFactory(FieldFactory)
+    level = Level.BACHELOR
+    title = factory.Sequence(lambda n: f"Program {n}")
+    description = "A program."
+    duration_years = Decimal("4")
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if not create:
+            return
+        codes = extracted if extracted is not None else ["ru", "kk", "en"]
+        for code in codes:
+            lang = code if isinstance(code, pm.Language) else LanguageFactory(code=code)
+            self.languages.add(lang)
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    """An open cycle by default: opened 30 days ago, closes in 30 days."""
+
+    class Meta:
+        model = pm.AdmissionCycle
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: str(2030 + n))
+    name = factory.LazyAttribute(lambda o: f"Admission {o.code}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    results_at = factory.LazyAttribute(lambda o: o.closes_at + timedelta(days=14))
+    offer_response_days = 7
+    scholarship_total = 200
+
+
+class OfferingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Offering
+
+    cycle = factory.SubFactory(CycleFactory)
+    program = factory.SubFactory(ProgramFactory)
+    seats = 50
+    scholarship_seats = 20
+    pass_mark = Decimal("50")
+
+
+class FundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.ScholarshipFund
+
+    cycle = factory.SubFactory(CycleFactory)
+    government = "KZ"
+    name = factory.LazyAttribute(lambda o: f"Government of {o.government}")
+    seats = 100
+
+
+class ApplicantProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.ApplicantProfile
+
+    user = factory.SubFactory(UserFactory)
+    last_name_native = "Сейтқали"
+    first_name_native = "Айгерім"
+    last_name_latin = "Seitkali"
+    first_name_latin = "Aigerim"
+    birth_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=18 * 366))
+    citizenship = "KZ"
+    identifier_kind = "passport"
+    identifier = factory.Sequence(lambda n: f"N{n:08d}")
+    phone = "+77011234567"
+    preferred_language = "ru"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.Application
+
+    applicant = factory.LazyAttribute(lambda o: ApplicantProfileFactory().user)
+    cycle = factory.SubFactory(CycleFactory)
+    status = ApplicationStatus.DRAFT
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.ApplicationChoice
+
+    application = factory.SubFactory(ApplicationFactory)
+    offering = factory.SubFactory(
+        OfferingFactory, cycle=factory.SelfAttribute("..application.cycle")
+    )
+    priority = 1
+    language = factory.LazyFunction(lambda: LanguageFactory(code="ru"))
+
+
+class ExamResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.ExamResult
+
+    application = factory.SubFactory(ApplicationFactory)
+    exam = "unt"
+    subject = "History of Kazakhstan"
+    score = Decimal("100")
+    max_score = Decimal("140")
