@@ -14,8 +14,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .enums import MailState
-from .models import OutgoingMail
+from ..enums import MailState
+from ..models import OutgoingMail
+
+__all__ = ["mail_send", "mail_sweep", "render_mail"]
 
 logger = logging.getLogger(__name__)
 

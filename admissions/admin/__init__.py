@@ -1,0 +1,3 @@
+"""Admin registrations, one module per area."""
+
+from . import applications, awards, mail  # noqa: F401
