@@ -1,0 +1,1 @@
+"""Applicant-facing forms, one module per area."""

@@ -1,0 +1,1 @@
+"""Reusable reads of the admissions app. Sections per area; keep each self-contained."""

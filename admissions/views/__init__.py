@@ -1,0 +1,1 @@
+"""Applicant-facing views, one module per area."""
