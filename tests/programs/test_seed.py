@@ -35,9 +35,7 @@ def snapshot() -> dict:
     }
     state["RubricCriterion"] = list(RubricCriterion.objects.order_by("pk").values())
     state["Program.languages"] = list(
-        Program.languages.through.objects.order_by("pk").values_list(
-            "program_id", "language_id"
-        )
+        Program.languages.through.objects.order_by("pk").values_list("program_id", "language_id")
     )
     return state
 
