@@ -54,6 +54,7 @@ messages: install
 
 ## Production-like processes: web, Celery worker and beat (see Procfile)
 services: seed
+	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/honcho start
 
 worker: install
