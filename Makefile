@@ -54,7 +54,7 @@ messages: install
 
 ## Production-like processes: web, Celery worker and beat (see Procfile)
 services: seed
-	$(MANAGE) collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=config.settings.production $(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/honcho start
 
 worker: install
