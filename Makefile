@@ -54,6 +54,7 @@ messages: install
 
 ## Production-like processes: web, Celery worker and beat (see Procfile)
 services: seed
+	DJANGO_SETTINGS_MODULE=config.settings.production $(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/honcho start
 
 worker: install

@@ -6,10 +6,13 @@ from programs.views_health import healthz
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 urlpatterns += i18n_patterns(
+    # Under the language prefix on purpose: set_language can only translate the `next` path
+    # (/en/programs/x/ -> /kk/programs/x/) when the page's language is the active one, and
+    # outside the prefix the active language comes from the cookie or the browser instead.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("admissions.urls")),

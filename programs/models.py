@@ -122,6 +122,10 @@ class AdmissionCycle(models.Model):
     # Last reference number handed out in this cycle; incremented under a row lock.
     reference_counter = models.PositiveIntegerField(default=0, editable=False)
 
+    # A form that edits the funds together with the cycle checks their sum against the
+    # submitted values (not the stored ones) and switches this check off for the instance.
+    check_funds_on_clean = True
+
     class Meta:
         ordering = ("-opens_at",)
         verbose_name = _("admission cycle")
@@ -153,7 +157,7 @@ class AdmissionCycle(models.Model):
         weights = (self.exam_weight, self.review_weight)
         if None not in weights and sum(weights) != Decimal("1"):
             errors["review_weight"] = _("The two weights must add up to 1.")
-        if self.pk and self.scholarship_total is not None:
+        if self.pk and self.check_funds_on_clean and self.scholarship_total is not None:
             funded = self.funds.aggregate(total=Sum("seats"))["total"] or 0
             if funded > self.scholarship_total:
                 errors["scholarship_total"] = _(
@@ -246,6 +250,9 @@ class ScholarshipFund(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    # Off when the funds of a cycle are validated together (see AdmissionCycle).
+    check_total_on_clean = True
+
     class Meta:
         ordering = ("cycle", "position", "pk")
         verbose_name = _("scholarship fund")
@@ -262,7 +269,7 @@ class ScholarshipFund(models.Model):
         return not codes or country_code in codes
 
     def clean(self) -> None:
-        if self.cycle_id is None or self.seats is None:
+        if self.cycle_id is None or self.seats is None or not self.check_total_on_clean:
             return
         others = (
             ScholarshipFund.objects.filter(cycle_id=self.cycle_id)

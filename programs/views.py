@@ -1,17 +1,49 @@
-from django.shortcuts import get_object_or_404, render
+"""Public pages of the catalogue: home, program list, program detail."""
 
-from .models import Program
+from __future__ import annotations
 
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-def home(request):
-    return render(request, "programs/home.html", {})
-
-
-def program_list(request):
-    programs = Program.objects.filter(is_active=True).select_related("field")
-    return render(request, "programs/program_list.html", {"programs": programs})
+from . import selectors
+from .forms import ProgramFilterForm
 
 
-def program_detail(request, slug):
-    program = get_object_or_404(Program, slug=slug, is_active=True)
-    return render(request, "programs/program_detail.html", {"program": program})
+def home(request: HttpRequest) -> HttpResponse:
+    cycle = selectors.cycle_get_open()
+    upcoming = None if cycle else selectors.cycle_get_upcoming()
+    shown_cycle = cycle or upcoming
+    context = {
+        "cycle": cycle,
+        "upcoming_cycle": upcoming,
+        "figures": selectors.scholarship_figures(cycle=shown_cycle),
+        "seat_totals": selectors.offering_seat_totals(cycle=shown_cycle) if shown_cycle else None,
+        "programs": selectors.program_list_public(),
+    }
+    return render(request, "programs/home.html", context)
+
+
+def program_list(request: HttpRequest) -> HttpResponse:
+    form = ProgramFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else {}
+    programs = list(selectors.program_list_public(**filters))
+    context = {
+        "form": form,
+        "programs": programs,
+        "is_filtered": any(filters.values()),
+        "cycle": selectors.cycle_get_open(),
+    }
+    return render(request, "programs/program_list.html", context)
+
+
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    program = selectors.program_get_public(slug=slug)
+    if program is None:
+        raise Http404("No such program")
+    cycle = selectors.cycle_get_open()
+    context = {
+        "program": program,
+        "cycle": cycle,
+        "offerings": selectors.offering_list_for_program(program=program, cycle=cycle),
+    }
+    return render(request, "programs/program_detail.html", context)

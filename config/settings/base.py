@@ -152,6 +152,8 @@ USE_TZ = True
 TIME_ZONE = "Asia/Omsk"
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ru", "en", "kk")}
+# modeltranslation's tabbed admin wants jQuery UI from a CDN; a small local stand-in instead.
+JQUERY_UI_URL = "js/jquery-ui-tabs.js"
 COUNTRIES_FIRST = ["KZ", "RU"]
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 

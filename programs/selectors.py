@@ -1,0 +1,117 @@
+"""Reads of the catalogue shared by the public pages, the applicant forms and the admin.
+
+Every function returns ready-to-render data with the related rows it needs already
+joined or prefetched, so that a page runs the same number of queries for 1 or 100 rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from .models import AdmissionCycle, Field, Language, Offering, Program, ScholarshipFund
+
+__all__ = [
+    "ScholarshipFigures",
+    "cycle_get_open",
+    "cycle_get_upcoming",
+    "field_list",
+    "language_list",
+    "offering_list_for_program",
+    "offering_seat_totals",
+    "program_get_public",
+    "program_list_public",
+    "scholarship_figures",
+]
+
+
+# --- Cycles ------------------------------------------------------------------------------
+def cycle_get_open(*, now: datetime | None = None) -> AdmissionCycle | None:
+    """The cycle accepting applications now (the most recently opened one if several)."""
+    now = now or timezone.now()
+    return (
+        AdmissionCycle.objects.filter(opens_at__lte=now, closes_at__gt=now)
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+def cycle_get_upcoming(*, now: datetime | None = None) -> AdmissionCycle | None:
+    """The next cycle that has not opened yet, if any."""
+    now = now or timezone.now()
+    return AdmissionCycle.objects.filter(opens_at__gt=now).order_by("opens_at").first()
+
+
+# --- Filters of the program list ---------------------------------------------------------
+def field_list() -> QuerySet[Field]:
+    return Field.objects.all()
+
+
+def language_list() -> QuerySet[Language]:
+    return Language.objects.all()
+
+
+# --- Programs ----------------------------------------------------------------------------
+def program_list_public(
+    *, level: str = "", field_slug: str = "", language_code: str = ""
+) -> QuerySet[Program]:
+    """Active programs, optionally filtered; field joined, languages prefetched."""
+    programs = Program.objects.filter(is_active=True)
+    if level:
+        programs = programs.filter(level=level)
+    if field_slug:
+        programs = programs.filter(field__slug=field_slug)
+    if language_code:
+        programs = programs.filter(languages__code=language_code)
+    return programs.select_related("field").prefetch_related(
+        Prefetch("languages", queryset=Language.objects.order_by("position", "code"))
+    )
+
+
+def program_get_public(*, slug: str) -> Program | None:
+    return (
+        Program.objects.filter(is_active=True, slug=slug)
+        .select_related("field")
+        .prefetch_related(
+            Prefetch("languages", queryset=Language.objects.order_by("position", "code"))
+        )
+        .first()
+    )
+
+
+def offering_list_for_program(*, program: Program, cycle: AdmissionCycle | None) -> list[Offering]:
+    if cycle is None:
+        return []
+    return list(Offering.objects.filter(program=program, cycle=cycle).select_related("cycle"))
+
+
+# --- Scholarships ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScholarshipFigures:
+    cycle: AdmissionCycle
+    total: int
+    funds: list[ScholarshipFund]
+    funded: int
+
+
+def scholarship_figures(*, cycle: AdmissionCycle | None) -> ScholarshipFigures | None:
+    """The cycle's scholarship total and its funds, by funding government."""
+    if cycle is None:
+        return None
+    funds = list(ScholarshipFund.objects.filter(cycle=cycle).order_by("position", "pk"))
+    return ScholarshipFigures(
+        cycle=cycle,
+        total=cycle.scholarship_total,
+        funds=funds,
+        funded=sum(fund.seats for fund in funds),
+    )
+
+
+def offering_seat_totals(*, cycle: AdmissionCycle) -> dict[str, int | None]:
+    """Seats and scholarship seats summed over the cycle's offerings."""
+    return Offering.objects.filter(cycle=cycle).aggregate(
+        seats=Sum("seats"), scholarship_seats=Sum("scholarship_seats")
+    )
