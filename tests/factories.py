@@ -52,6 +52,7 @@ class FieldFactory(factory.django.DjangoModelFactory):
 class ProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = pm.Program
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"program-{n}")
     field = factory.SubFactory(FieldFactory)

@@ -20,3 +20,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_GRACE_SECONDS = 0
+# Static files are served by the live server's static handler; WhiteNoise would only warn
+# that STATIC_ROOT has not been collected.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
