@@ -64,8 +64,13 @@ def mail_enqueue(mail_id: int) -> bool:
 
     try:
         mail_send.apply_async((mail_id,), retry=False)
-    except Exception:  # the broker is down or unreachable: the sweep will send it later
-        logger.warning("Could not enqueue mail %s; the outbox sweep will retry", mail_id)
+    except Exception as exc:  # the broker is down or unreachable: the sweep sends it later
+        logger.warning(
+            "Could not enqueue mail %s (%s: %s); the outbox sweep will retry",
+            mail_id,
+            type(exc).__name__,
+            exc,
+        )
         return False
     return True
 
