@@ -261,7 +261,7 @@ def celery_worker_session(
         f"--hostname=outbox-tests-{os.getpid()}@%h",
     ]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     worker = WorkerProcess(process, log_path)

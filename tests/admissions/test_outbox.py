@@ -82,10 +82,13 @@ def test_same_key_twice_makes_one_row_and_one_mail(django_capture_on_commit_call
 def test_nothing_is_sent_when_the_callers_transaction_rolls_back(
     django_capture_on_commit_callbacks,
 ):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            queue()
-            raise RuntimeError("the caller failed after queueing")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queue()
+        raise RuntimeError("the caller failed after queueing")
     assert not OutgoingMail.objects.exists()
     assert django_mail.outbox == []
 
@@ -290,7 +293,7 @@ def test_sweep_leaves_sent_failed_and_not_yet_due_mail_alone(
     settings.OUTBOX_GRACE_SECONDS = 60
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=False):
-        fresh = queue(key="fresh")  # still within the grace period
+        queue(key="fresh")  # still within the grace period
         lost = queue(key="lost")
         retrying = queue(key="retrying")
         stalled = queue(key="stalled")

@@ -52,9 +52,10 @@ class Command(BaseCommand):
         elif settings.CELERY_TASK_ALWAYS_EAGER:
             self.stdout.write(self.style.WARNING(f"Still pending: {mail.last_error}"))
         else:
+            broker = settings.CELERY_BROKER_URL.rpartition("@")[2]  # no credentials
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Handed to the Celery worker via {settings.CELERY_BROKER_URL.split('@')[-1]}; "
+                    f"Handed to the Celery worker via {broker}; "
                     "if no worker or broker is running, it waits in the outbox and the "
                     "sweep sends it later. Follow it in the admin: Outgoing mail."
                 )
