@@ -7,7 +7,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..enums import MailState
 from ..models import OutgoingMail
 from ..services import outbox_resend
 
@@ -25,7 +24,8 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     )
     list_filter = ("state", "template", "language")
     search_fields = ("recipient",)
-    list_select_related = ("user",)
+    # The list shows no related object; the user is only on the detail page.
+    list_select_related = ()
     show_full_result_count = False
     list_per_page = 50
     actions = ("resend_failed",)
@@ -101,7 +101,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-send selected failed mail"), permissions=["resend"])
     def resend_failed(self, request, queryset):
-        count = outbox_resend(mails=queryset.filter(state=MailState.FAILED).only("pk"))
+        count = outbox_resend(mail_ids=queryset.values_list("pk", flat=True))
         self.message_user(
             request,
             ngettext(

@@ -157,13 +157,13 @@ def notification_queue(
 
 
 @transaction.atomic
-def outbox_resend(*, mails: Iterable[OutgoingMail] | Any) -> int:
+def outbox_resend(*, mail_ids: Iterable[int]) -> int:
     """Put failed mail back to pending (attempts reset) and enqueue it on commit.
 
     Mail that is pending or already sent is left alone, so a mail is never sent twice by
     re-sending. Returns how many rows were reset.
     """
-    ids = [mail.pk for mail in mails]
+    ids = list(mail_ids)
     locked = list(
         OutgoingMail.objects.select_for_update()
         .filter(pk__in=ids, state=MailState.FAILED)

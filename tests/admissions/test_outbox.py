@@ -329,7 +329,7 @@ def test_resend_puts_only_failed_mail_back_and_sends_it(django_capture_on_commit
     )
     OutgoingMail.objects.filter(pk=sent.pk).update(state=MailState.SENT)
     with django_capture_on_commit_callbacks(execute=True):
-        assert outbox_resend(mails=OutgoingMail.objects.all()) == 1
+        assert outbox_resend(mail_ids=OutgoingMail.objects.values_list("pk", flat=True)) == 1
     failed.refresh_from_db()
     assert (failed.state, failed.attempts) == (MailState.SENT, 1)
     assert len(django_mail.outbox) == 1
