@@ -234,7 +234,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Outbox: rows still pending after this many seconds are re-enqueued by the sweep.
 OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=120)
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# 12 attempts with the backoff below (30 s doubling, capped at 1 h) span about 5 hours of
+# SMTP outage before a mail is marked failed (the admin can re-send it then).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 
 # --- Security defaults (tightened further in production.py) -----------------------------
 SESSION_COOKIE_HTTPONLY = True
