@@ -93,7 +93,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
         # same-origin access, so whatever the mail contains cannot act on the admin page.
         return format_html(
             '<iframe sandbox="" srcdoc="{}" title="{}" '
-            'style="width: 100%; max-width: 700px; height: 600px; border: 1px solid #ccc;">'
+            'style="width: min(660px, 90vw); height: 640px; border: 1px solid #ccc;">'
             "</iframe>",
             mail.body_html,
             _("HTML version of the message"),

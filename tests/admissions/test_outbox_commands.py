@@ -109,3 +109,29 @@ def test_send_test_notification_refuses_an_invalid_address():
     with pytest.raises(CommandError, match="not a valid e-mail address"):
         run("send_test_notification", "not-an-address")
     assert not OutgoingMail.objects.exists()
+
+
+def test_settings_refuse_a_visibility_timeout_shorter_than_the_longest_retry():
+    """A waiting retry would otherwise be re-delivered by Redis while it waits."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_VISIBILITY_TIMEOUT": "600",
+        "OUTBOX_RETRY_MAX_SECONDS": "3600",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT must be longer" in result.stderr
