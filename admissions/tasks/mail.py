@@ -1,87 +1,71 @@
-"""Celery tasks: thin wrappers that take ids and call services."""
+"""Outbox tasks: thin wrappers around `admissions.services.notifications`."""
 
 from __future__ import annotations
 
 import logging
-import smtplib
-import socket
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 
 from ..enums import MailState
 from ..models import OutgoingMail
+from ..services.notifications import mail_deliver, mail_enqueue, mail_retry_countdown
 
-__all__ = ["mail_send", "mail_sweep", "render_mail"]
+__all__ = ["mail_send", "mail_sweep"]
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, socket.error, TimeoutError, ConnectionError)
+SWEEP_BATCH = 500
 
 
-def render_mail(mail: OutgoingMail) -> tuple[str, str, str]:
-    context = {**mail.context, "site_url": settings.SITE_URL, "language": mail.language}
-    with translation.override(mail.language):
-        subject = render_to_string(f"emails/{mail.template}.subject.txt", context)
-        text = render_to_string(f"emails/{mail.template}.txt", context)
-        html = render_to_string(f"emails/{mail.template}.html", context)
-    return " ".join(subject.split()), text, html
-
-
-@shared_task(name="admissions.mail_send", bind=True, acks_late=True, max_retries=None)
+@shared_task(
+    name="admissions.mail_send",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # The attempt count lives in the row (OUTBOX_MAX_ATTEMPTS), not in the message: a
+    # re-enqueued mail (sweep, re-send) keeps counting from where it was.
+    max_retries=None,
+)
 def mail_send(self, mail_id: int) -> str:
-    """Send one outbox row at most once."""
-    with transaction.atomic():
-        mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None or mail.state != MailState.PENDING:
-            return "skipped"
-        try:
-            subject, text, html = render_mail(mail)
-        except Exception as exc:  # a broken template must not block other mail
-            mail.state = MailState.FAILED
-            mail.last_error = f"render: {exc!r}"
-            mail.save(update_fields=["state", "last_error"])
-            return "failed"
-        mail.attempts += 1
-        mail.last_attempt_at = timezone.now()
-        message = EmailMultiAlternatives(subject, text, to=[mail.recipient])
-        message.attach_alternative(html, "text/html")
-        try:
-            message.send()
-        except TRANSIENT_MAIL_ERRORS as exc:
-            mail.last_error = repr(exc)
-            if mail.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                mail.state = MailState.FAILED
-            mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "state"])
-            if mail.state == MailState.FAILED:
-                return "failed"
-            retry_exc = exc
-        else:
-            mail.state = MailState.SENT
-            mail.sent_at = timezone.now()
-            mail.subject, mail.body_text, mail.body_html = subject, text, html
-            mail.last_error = ""
-            mail.save()
-            return "sent"
-    # Retry outside the transaction, so the attempt count above is committed.
-    raise self.retry(exc=retry_exc, countdown=min(30 * 2 ** (mail.attempts - 1), 3600))
+    """Send one outbox row at most once; retry transient SMTP failures with backoff."""
+    delivery = mail_deliver(mail_id=mail_id)
+    if delivery.outcome == "retry":
+        if self.request.is_eager:
+            # No broker to wait on (local set-up): the row stays pending for the sweep.
+            return delivery.outcome
+        # Raised after mail_deliver committed, so the attempt count is saved. If the broker
+        # is down now, the retry is lost but the row is pending: the sweep picks it up.
+        raise self.retry(countdown=delivery.countdown, max_retries=None)
+    return delivery.outcome
+
+
+def _due_for_sweep(now) -> Q:
+    """Pending rows whose task must have been lost: never tried and older than the grace
+    period, or tried and past their retry countdown plus the grace period."""
+    grace = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
+    due = Q(attempts=0, created_at__lte=now - grace)
+    for attempts in range(1, settings.OUTBOX_MAX_ATTEMPTS + 1):
+        wait = timedelta(seconds=mail_retry_countdown(attempts)) + grace
+        due |= Q(attempts=attempts, last_attempt_at__lte=now - wait)
+    return due
 
 
 @shared_task(name="admissions.mail_sweep")
 def mail_sweep() -> int:
-    """Re-enqueue mail still pending after the grace period (e.g. queued while the broker
-    was down)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
+    """Re-enqueue mail still pending after the grace period (queued while the broker was
+    down, or whose task was lost). Sending twice is impossible: the task skips rows that
+    are no longer pending, and skips rows whose retry is not due yet."""
     ids = list(
-        OutgoingMail.objects.filter(state=MailState.PENDING, created_at__lte=cutoff).values_list(
-            "pk", flat=True
-        )[:1000]
+        OutgoingMail.objects.filter(state=MailState.PENDING)
+        .filter(_due_for_sweep(timezone.now()))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    for mail_id in ids:
-        mail_send.delay(mail_id)
-    return len(ids)
+    enqueued = sum(1 for mail_id in ids if mail_enqueue(mail_id))
+    if ids:
+        logger.info("Outbox sweep re-enqueued %s of %s pending mail", enqueued, len(ids))
+    return enqueued

@@ -8,6 +8,7 @@ mail written to the console.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -207,18 +208,37 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The retry countdowns of the outbox (base * 2**n, capped; see `admissions.tasks.mail`).
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis re-delivers a task that is not acknowledged within this time. A retried task
+    # waits in the worker (unacknowledged) for its countdown, so this must stay well above
+    # OUTBOX_RETRY_MAX_SECONDS, or a waiting retry would be delivered a second time.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
-    "socket_connect_timeout": 3,
+    # Fail fast when the broker is down while a request enqueues a task: the outbox row is
+    # saved and the sweep sends it later, so the request must not hang (kombu's default is
+    # to retry the connection for several seconds).
+    "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= OUTBOX_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than OUTBOX_RETRY_MAX_SECONDS."
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Outbox: rows still pending after this many seconds are re-enqueued by the sweep.
 OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=120)
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# 12 attempts with the backoff below (30 s doubling, capped at 1 h) span about 5 hours of
+# SMTP outage before a mail is marked failed (the admin can re-send it then).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 
 # --- Security defaults (tightened further in production.py) -----------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -10,13 +10,17 @@ from .base import BASE_DIR, env
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail stays in memory, unless a process started by the tests (the Celery worker of the
+# outbox tests) is told to use the real SMTP server given in EMAIL_URL.
+if not env.bool("TEST_REAL_SMTP", default=False):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "test-private")
 STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
-# Tasks run eagerly in the test process; tests that need the real worker start one.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run eagerly in the test process; tests that need the real worker start one, with
+# CELERY_EAGER=false in its environment (and switch the test process to non-eager).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_GRACE_SECONDS = 0
