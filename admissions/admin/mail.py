@@ -10,6 +10,10 @@ from django.utils.translation import ngettext
 from ..models import OutgoingMail
 from ..services import outbox_resend
 
+# These messages carry a one-time link that signs in or resets a password: whoever reads it
+# could take over the account, so the admin never shows their bodies or data.
+SECRET_TEMPLATES = frozenset({"account_confirmation", "password_reset"})
+
 
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(admin.ModelAdmin):
@@ -44,7 +48,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
         "subject",
         "text_as_sent",
         "html_as_sent",
-        "context",
+        "context_shown",
     )
     fieldsets = (
         (
@@ -66,7 +70,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
             },
         ),
         (_("Message as sent"), {"fields": ("subject", "text_as_sent", "html_as_sent")}),
-        (_("Data it was rendered from"), {"classes": ("collapse",), "fields": ("context",)}),
+        (_("Data it was rendered from"), {"classes": ("collapse",), "fields": ("context_shown",)}),
     )
 
     # The outbox is written by the services only; the admin reads it and re-sends.
@@ -79,14 +83,28 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     def has_resend_permission(self, request):
         return request.user.has_perm("admissions.change_outgoingmail")
 
+    @staticmethod
+    def _hidden(mail: OutgoingMail):
+        if mail.template in SECRET_TEMPLATES:
+            return _("(hidden: this message contains a one-time account link)")
+        return None
+
+    @admin.display(description=_("data"))
+    def context_shown(self, mail: OutgoingMail):
+        return self._hidden(mail) or format_html("<pre>{}</pre>", mail.context)
+
     @admin.display(description=_("text"))
     def text_as_sent(self, mail: OutgoingMail):
+        if hidden := self._hidden(mail):
+            return hidden
         if not mail.body_text:
             return _("(not sent yet)")
         return format_html('<pre style="white-space: pre-wrap;">{}</pre>', mail.body_text)
 
     @admin.display(description=_("HTML"))
     def html_as_sent(self, mail: OutgoingMail):
+        if hidden := self._hidden(mail):
+            return hidden
         if not mail.body_html:
             return _("(not sent yet)")
         # srcdoc is an escaped attribute and the empty sandbox forbids scripts, forms and

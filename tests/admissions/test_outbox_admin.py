@@ -93,3 +93,19 @@ def test_resend_action_queues_failed_mail_again_and_leaves_sent_mail_alone(
 def test_staff_without_permission_cannot_see_the_outbox(client):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(admin_url("changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("template", ["password_reset", "account_confirmation"])
+def test_detail_hides_one_time_account_links_from_staff(admin_client, template):
+    link = "http://127.0.0.1:8000/en/accounts/password/reset/key/secret-token/"
+    mail = make_mail(
+        2,
+        template=template,
+        state=MailState.SENT,
+        context={"reset_url": link, "confirm_url": link},
+        body_text=f"Reset: {link}",
+        body_html=f'<a href="{link}">reset</a>',
+    )
+    response = admin_client.get(admin_url("change", mail.pk))
+    assert response.status_code == 200
+    assert "secret-token" not in response.content.decode()
