@@ -20,3 +20,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_GRACE_SECONDS = 0
+TESTING = True  # enables test-only hooks (e.g. admissions.services.awards.locking_disabled)
