@@ -189,9 +189,11 @@ def test_accepting_twice_or_after_declining_is_refused(setting):
 def test_accepting_an_expired_offer_is_refused_and_changes_nothing(setting):
     application = eligible(setting[1])
     award = offer(application, setting)
-    with time_machine.travel(award.respond_by + timedelta(minutes=1)):
-        with pytest.raises(DomainError, match="expired"):
-            award_accept(award=award, actor=application.applicant)
+    with (
+        time_machine.travel(award.respond_by + timedelta(minutes=1)),
+        pytest.raises(DomainError, match="expired"),
+    ):
+        award_accept(award=award, actor=application.applicant)
     award.refresh_from_db()
     application.refresh_from_db()
     assert award.state == AwardState.OFFERED
