@@ -36,7 +36,7 @@ def data():
 
 
 def test_ranking_view_lists_applicants_and_publishes(committee, data):
-    cycle, offerings, _fund, applications = data
+    _cycle, offerings, _fund, _applications = data
     url = reverse("admin:awards_ranking", args=[offerings[0].pk])
     page = committee.get(url)
     assert page.status_code == 200
