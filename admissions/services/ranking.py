@@ -23,7 +23,7 @@ application), whatever the number of applications.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -79,7 +79,7 @@ def application_score(
     return _quantise(combined)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RankedEntry:
     application_id: int
     reference: str
@@ -116,6 +116,7 @@ class CycleRanking:
     choices: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     # Application ids in the common rank order (best first).
     order: list[int] = field(default_factory=list)
+    # One entry per application (for its application-level fields: score, status, award...).
     entries_by_application: dict[int, RankedEntry] = field(default_factory=dict)
     # Applications that ever had an award in this cycle (any state).
     had_award: set[int] = field(default_factory=set)
@@ -228,14 +229,15 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
         if score >= offering.pass_mark:
             result.ranked[choice_offering].append(entry)
         else:
-            result.unranked[choice_offering].append(replace(entry, reason=BELOW_PASS_MARK))
+            entry.reason = BELOW_PASS_MARK
+            result.unranked[choice_offering].append(entry)
         result.entries_by_application.setdefault(application_id, entry)
 
     for offering in offerings:
         ordered = sorted(result.ranked[offering], key=lambda e: e.sort_key)
-        result.ranked[offering] = [
-            replace(e, rank=position) for position, e in enumerate(ordered, start=1)
-        ]
+        for position, entry in enumerate(ordered, start=1):
+            entry.rank = position
+        result.ranked[offering] = ordered
         result.unranked[offering].sort(key=lambda e: e.sort_key)
     result.order = [
         e.application_id
