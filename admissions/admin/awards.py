@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
+from ..enums import ApplicationStatus, AwardState
 from ..errors import DomainError
 from ..models import Application, RankingSnapshot, ScholarshipAward
 from ..selectors import scholarship_figures
@@ -153,6 +154,8 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
         rows = [
             {
                 "entry": e,
+                "status_label": ApplicationStatus(e.status).label,
+                "award_state": AwardState(e.award[0]).label if e.award else None,
                 "award_fund": fund_names.get(e.award[2]) if e.award else None,
                 "award_program": offering_titles.get(e.award[1]) if e.award else None,
                 "eligible_funds": [

@@ -345,3 +345,33 @@ def test_offer_card_shows_the_open_offer_with_answer_links(setting):
         Context({"application": None})
     )
     assert empty.strip() == ""
+
+
+def test_scholarship_figures_count_offered_accepted_and_left(
+    setting, django_assert_max_num_queries
+):
+    from django.template import Context, Template
+
+    from admissions.selectors import scholarship_figures
+
+    cycle, offering, _fund = setting
+    first, second = eligible(offering), eligible(offering)
+    offer(first, setting)
+    award_accept(award=offer(second, setting), actor=second.applicant)
+    with django_assert_max_num_queries(2):
+        figures = scholarship_figures(cycle=cycle)
+    assert (figures.total, figures.offered, figures.accepted, figures.left) == (3, 1, 1, 1)
+    assert [(r.label, r.offered, r.accepted, r.left) for r in figures.funds] == [
+        ("Fund KZ", 1, 1, 0)
+    ]
+    assert figures.offerings[0].left == 0
+    with django_assert_max_num_queries(3):
+        public = Template('{% include "admissions/partials/scholarships_left.html" %}').render(
+            Context({"cycle": cycle})
+        )
+    assert "1 of 3" in public
+    with django_assert_max_num_queries(3):
+        staff = Template('{% include "admissions/admin/scholarship_figures.html" %}').render(
+            Context({})
+        )
+    assert "Fund KZ" in staff
