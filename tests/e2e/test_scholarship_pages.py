@@ -85,6 +85,19 @@ def test_applicant_accepts_an_offer_and_the_public_sees_the_ranking(
     response = page.goto(f"{live_server.url}/en/applicant/offers/{other.pk}/decline/")
     assert response.status == 404
 
+    # The offer card as the dashboard shows it (the dashboard includes this partial).
+    from django.template import Context, Template
+
+    card = Template(
+        '{% extends "base.html" %}{% block content %}<h1>My application</h1>'
+        '{% include "admissions/partials/scholarship_offer.html" %}{% endblock %}'
+    ).render(Context({"application": other.application}))
+    card_page = context.new_page()
+    card_page.goto(f"{live_server.url}/en/rankings/")  # same origin for the styles
+    card_page.set_content(card.replace('"/static/', f'"{live_server.url}/static/'))
+    card_page.screenshot(path=str(shots / "offer_card.png"), full_page=True)
+    assert card_page.get_by_role("link", name="Accept the scholarship").is_visible()
+
     public = context.new_page()
     public.set_viewport_size({"width": 390, "height": 844})
     public.goto(f"{live_server.url}/en/rankings/")
