@@ -6,6 +6,8 @@ Every change goes through `admissions.services`; the admin only collects input.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -31,6 +33,7 @@ from ..services import (
     ranking_publish,
 )
 
+PREVIEW_ROWS = 1000  # the rest is summarised (a cycle may have 20,000 applications)
 CHANGE_AWARD = "admissions.change_scholarshipaward"
 ADD_AWARD = "admissions.add_scholarshipaward"
 PUBLISH = "admissions.add_rankingsnapshot"
@@ -231,6 +234,8 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
             return redirect("admin:awards_allocate", cycle_id=cycle.pk)
         plan = allocation_plan(cycle=cycle)
         rows = list(plan.rows())
+        summary = Counter(str(row["explanation"]) for row in rows).most_common()
+        shown = rows[:PREVIEW_ROWS]
         return TemplateResponse(
             request,
             "admin/admissions/scholarshipaward/allocation.html",
@@ -239,7 +244,9 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
                 title=_("Allocate scholarships: %(cycle)s") % {"cycle": cycle},
                 cycle=cycle,
                 plan=plan,
-                rows=rows,
+                rows=shown,
+                hidden=len(rows) - len(shown),
+                summary=summary,
                 offer_count=len(plan.offers),
                 figures=scholarship_figures(cycle=cycle),
             ),
