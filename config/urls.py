@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("admissions.urls")),
+    path("rankings/", include("admissions.urls_public")),
     path("", include("programs.urls")),
     prefix_default_language=True,
 )

@@ -155,3 +155,31 @@ class ExamResultFactory(factory.django.DjangoModelFactory):
     subject = "History of Kazakhstan"
     score = Decimal("100")
     max_score = Decimal("140")
+
+
+# --- Scholarships (ranking and awards) ------------------------------------------------------
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.Review
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(StaffFactory)
+    score = Decimal("80")
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    """A live offer; its fund and offering belong to the application's cycle."""
+
+    class Meta:
+        model = am.ScholarshipAward
+
+    application = factory.SubFactory(
+        ApplicationFactory, status=ApplicationStatus.ACCEPTED, scholarship_requested=True
+    )
+    fund = factory.SubFactory(FundFactory, cycle=factory.SelfAttribute("..application.cycle"))
+    offering = factory.SubFactory(
+        OfferingFactory, cycle=factory.SelfAttribute("..application.cycle")
+    )
+    state = "offered"
+    offered_at = factory.LazyFunction(timezone.now)
+    respond_by = factory.LazyAttribute(lambda o: o.offered_at + timedelta(days=7))

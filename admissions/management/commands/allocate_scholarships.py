@@ -1,0 +1,48 @@
+"""python manage.py allocate_scholarships --cycle 2025 [--dry-run]"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from admissions.services import allocation_run
+from programs.models import AdmissionCycle
+
+
+class Command(BaseCommand):
+    help = "Allocate the scholarships of a cycle by rank and priority (see admissions.allocation)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cycle", required=True, help="Cycle code, e.g. 2025")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Explain what would be offered; change nothing."
+        )
+
+    def handle(self, *args, cycle, dry_run, **options):
+        try:
+            cycle_obj = AdmissionCycle.objects.get(code=cycle)
+        except AdmissionCycle.DoesNotExist as exc:
+            raise CommandError(f"No cycle with code {cycle!r}.") from exc
+        report = allocation_run(cycle=cycle_obj, dry_run=dry_run)
+        plan = report.plan
+        verbosity = options.get("verbosity", 1)
+        if verbosity >= 1:
+            self.stdout.write(
+                f"Cycle {cycle_obj.code}: {plan.total_left} scholarships left before this run; "
+                f"{len(plan.order)} applications considered."
+            )
+            for row in plan.rows():
+                line = f"{row['rank']:>5}. {row['reference'] or '#' + str(row['application_id'])}"
+                line += f"  score {row['score']}  "
+                if row["offered"]:
+                    line += (
+                        f"OFFER {row['offering'].program.title} (priority {row['priority']}), "
+                        f"fund {row['fund'].name}"
+                    )
+                else:
+                    line += f"no offer: {row['explanation']}"
+                for offering, why in row["skipped"]:
+                    line += f"; {offering.program.title if offering else '?'}: {why}"
+                self.stdout.write(line)
+        for reference, error in report.failures:
+            self.stderr.write(f"{reference}: {error}")
+        self.stdout.write(self.style.SUCCESS(str(report.message)))

@@ -1,0 +1,12 @@
+"""Public URLs of the admissions app (no login): published rankings."""
+
+from django.urls import path
+
+from .views import rankings
+
+app_name = "rankings"
+
+urlpatterns = [
+    path("", rankings.ranking_list, name="list"),
+    path("<int:pk>/", rankings.ranking_detail, name="detail"),
+]
