@@ -1,9 +1,22 @@
 from django.urls import path
 
-from .views import dashboard
+from .views import application, dashboard, documents, profile
 
 app_name = "admissions"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # Profile and documents (applicants engineer); before "application/<slug:step>/"
+    path("profile/", profile.profile, name="profile"),
+    path("application/documents/", documents.documents, name="documents"),
+    path("documents/<int:pk>/", documents.document_download, name="document_download"),
+    path("documents/<int:pk>/remove/", documents.document_remove_view, name="document_remove"),
+    # The online application (applications engineer)
+    path("application/", application.application_continue, name="application_continue"),
+    path(
+        "application/withdraw/",
+        application.application_withdraw_view,
+        name="application_withdraw",
+    ),
+    path("application/<slug:step>/", application.application_step, name="application_step"),
 ]

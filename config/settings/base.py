@@ -233,3 +233,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Application -------------------------------------------------------------------------
+# Version of the personal-data consent text shown on the review page; recorded with the
+# applicant's consent. Change it whenever the text changes.
+PERSONAL_DATA_CONSENT_VERSION = "2025-09"
