@@ -263,6 +263,9 @@ def document_upload(*, application: Application, kind: str, uploaded_file, actor
 def document_remove(*, document: Document, actor) -> None:
     """Remove an applicant's document (rules in the module docstring)."""
     application = _lock_application(document.application)
+    document = Document.objects.filter(pk=document.pk, application=application).first()
+    if document is None:
+        return  # already removed (a double click)
     if application.status == ApplicationStatus.DOCUMENTS_REQUESTED and (
         document.status == DocumentStatus.VERIFIED
     ):

@@ -20,7 +20,12 @@ from ..models import Application, ApplicationChoice, Document
 from ..selectors import documents_visible_to
 from ..services import document_remove, document_requirements, document_upload
 
-DOCUMENTS_STEP = 6  # the documents page is step 6 of the application form
+
+def _documents_step() -> int:
+    """The number of the documents page among the application form's steps."""
+    from ..services.applications import APPLICATION_STEPS
+
+    return {slug: number for number, slug in APPLICATION_STEPS}["documents"]
 
 
 def _current_application(user) -> Application | None:
@@ -101,6 +106,7 @@ def documents(request):
             "accept": ACCEPT_ATTRIBUTE,
             "max_bytes": settings.DOCUMENT_MAX_BYTES,
             "missing": [r for r in requirements if r.status == "missing"],
+            "wizard_step": _documents_step(),
         },
     )
 
@@ -111,7 +117,7 @@ def _continue(request, application):
     if application.status != ApplicationStatus.DRAFT:
         return redirect("admissions:dashboard")
     try:
-        application_step_complete(application=application, step=DOCUMENTS_STEP)
+        application_step_complete(application=application, step=_documents_step())
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("admissions:documents")
