@@ -79,7 +79,7 @@ class ApplicantProfileForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
-                _("Name"),
+                _("Your name"),
                 Div(
                     Div("last_name_native", css_class="col-md-4"),
                     Div("first_name_native", css_class="col-md-4"),
