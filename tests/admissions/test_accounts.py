@@ -216,3 +216,44 @@ def test_account_pages_use_the_site_layout(client, name, language):
     assert f'<html lang="{language}">' in html
     assert 'id="main"' in html  # base.html
     assert "<label" in html
+
+
+def test_password_change_sends_a_notice_in_the_profile_language(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="ivan@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    ApplicantProfileFactory(user=user, preferred_language="kk")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _url("account_change_password", "en"),
+            {
+                "oldpassword": "correct-horse-battery-staple",
+                "password1": "Omsk-Irtysh-river-42",
+                "password2": "Omsk-Irtysh-river-42",
+            },
+        )
+    notice = OutgoingMail.objects.get(template="account_notice")
+    assert notice.language == "kk"
+    assert notice.recipient == "ivan@example.org"
+    assert notice.idempotency_key.startswith("account_notice:password_changed:")
+    assert "example.com" not in notice.context["text"]
+    assert "<" not in mail.outbox[-1].subject
+
+
+def test_notice_html_body_escapes_the_pre_rendered_text(django_capture_on_commit_callbacks):
+    from admissions.services import notification_queue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_queue(
+            recipient="ivan@example.org",
+            template="account_notice",
+            context={"subject": "Notice", "text": "Browser: <script>alert(1)</script>"},
+            language="en",
+            key="test-notice",
+        )
+    html = mail.outbox[-1].alternatives[0][0]
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<script>alert(1)</script>" in mail.outbox[-1].body
