@@ -18,6 +18,7 @@ applications in every state, for demos, tests and benchmarks.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -294,19 +295,30 @@ class Command(BaseCommand):
         files = {}
         for kind in ("identity", "education", "transcript", "language_certificate", "other"):
             name, size, sha = self._store(
-                f"documents/demo/{kind}.pdf", demo_pdf_bytes(f"Demo {kind}")
+                f"documents/demo/{kind}-{self.seed}.pdf", demo_pdf_bytes(f"Demo {kind}")
             )
             files[kind] = (name, size, sha, "application/pdf")
-        name, size, sha = self._store("documents/demo/photo.png", demo_png_bytes(seed=self.seed))
+        name, size, sha = self._store(
+            f"documents/demo/photo-{self.seed}.png", demo_png_bytes(seed=self.seed)
+        )
         files["photo"] = (name, size, sha, "image/png")
         return files
 
     def _own_file(self, application_id: int, kind: str) -> tuple[str, int, str, str]:
-        if kind == "photo":
-            content, content_type = demo_png_bytes(seed=application_id), "image/png"
-        else:
-            content, content_type = demo_pdf_bytes(f"Demo {kind}"), "application/pdf"
-        name, size, sha = self._store(f"documents/{application_id}/demo-{kind}", content)
+        """A file of its own for one document: a hard link to the shared file when the
+        storage is a local folder (no extra disk), else a copy."""
+        shared_name, size, sha, content_type = self.shared_files[kind]
+        storage = storages["private"]
+        name = f"documents/demo/{self.seed}/{application_id}-{kind}"
+        try:
+            source, target = storage.path(shared_name), storage.path(name)
+        except NotImplementedError:  # remote storage: write a copy
+            with storage.open(shared_name, "rb") as handle:
+                return storage.save(name, handle), size, sha, content_type
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.exists(target):
+            os.remove(target)
+        os.link(source, target)
         return name, size, sha, content_type
 
     # --- Writing a batch -------------------------------------------------------------------
