@@ -141,15 +141,16 @@ def test_file_over_the_limit_is_refused(application, settings):
         ("...", "document.pdf"),
     ],
 )
-def test_absurd_file_names_are_sanitised(application, given, expected):
-    document = _upload(application, files.pdf_upload(given or "x"))
-    if given == "":
-        document.original_name = ""  # Django refuses empty names earlier; test the helper
-        from admissions.services import sanitise_file_name
+def test_absurd_file_names_are_sanitised(given, expected):
+    from admissions.services import sanitise_file_name
 
-        assert sanitise_file_name("", fallback_extension="pdf") == expected
-    else:
-        assert document.original_name == expected
+    assert sanitise_file_name(given, fallback_extension="pdf") == expected
+
+
+def test_uploaded_path_name_keeps_only_the_last_part(application):
+    document = _upload(application, files.pdf_upload("../../etc/passwd"))
+    assert document.original_name == "passwd"
+    assert "etc" not in document.file.name
 
 
 def test_very_long_file_name_is_capped_keeping_the_extension(application):
@@ -394,3 +395,22 @@ def test_purge_deletes_old_documents_of_rejected_and_withdrawn_only(
     assert recent.documents.exists() and accepted.documents.exists()
     # Idempotent: a second run finds nothing.
     assert documents_purge_expired() == 0
+
+
+def test_download_of_a_cyrillic_name_uses_an_encoded_header(client, application):
+    document = _upload(application, files.pdf_upload("паспорт.pdf"))
+    client.force_login(application.applicant)
+    response = client.get(_url("document_download", pk=document.pk))
+    assert (
+        "filename*=utf-8''%D0%BF%D0%B0%D1%81%D0%BF%D0%BE%D1%80%D1%82.pdf"
+        in (response["Content-Disposition"])
+    )
+
+
+def test_rejection_reason_is_shown_escaped_with_the_verdict(client, application):
+    document = _upload(application, files.pdf_upload())
+    document_reject(document=document, actor=_officer(), reason="<b>Blurred</b> scan")
+    client.force_login(application.applicant)
+    html = client.get(_url("documents")).content.decode()
+    assert "&lt;b&gt;Blurred&lt;/b&gt; scan" in html
+    assert "<b>Blurred</b>" not in html
