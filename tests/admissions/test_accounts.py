@@ -257,3 +257,27 @@ def test_notice_html_body_escapes_the_pre_rendered_text(django_capture_on_commit
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "<script>alert(1)</script>" in mail.outbox[-1].body
+
+
+def test_resending_the_confirmation_later_queues_a_new_mail(
+    client, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _signup(client, django_capture_on_commit_callbacks, lang="ru")
+    later = start + timedelta(minutes=5)
+    with (
+        time_machine.travel(later, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(
+            _url("account_email", "ru"), {"email": "aigerim@example.org", "action_send": ""}
+        )
+    mails = OutgoingMail.objects.filter(template="account_confirmation")
+    assert mails.count() == 2
+    assert len({m.idempotency_key for m in mails}) == 2
