@@ -90,6 +90,9 @@ def test_account_and_applicant_pages_render_well(live_server, browser, width, tm
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url
+    for name in ("account_email", "account_change_password"):
+        page.goto(live_server.url + _url(name, "en"))
+        _check(page, f"{name}-en", width)
     page.goto(live_server.url + _url("admissions:profile", "ru"))
     _check(page, "profile-ru", width)
     page.goto(live_server.url + _url("admissions:documents", "en"))
