@@ -33,7 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -345,14 +345,13 @@ class Command(BaseCommand):
                 )
             )
         User.objects.bulk_create(users)
-        EmailAddress.objects.bulk_create(
-            EmailAddress(
-                user=user,
-                email=user.email,
-                primary=True,
-                verified=person["status"] != S.DRAFT or rng.random() < 0.7,
-            )
-            for user, person in zip(users, batch, strict=True)
+        self._insert(
+            EmailAddress,
+            ("user_id", "email", "verified", "primary"),
+            [
+                (user.pk, user.email, person["status"] != S.DRAFT or rng.random() < 0.7, True)
+                for user, person in zip(users, batch, strict=True)
+            ],
         )
         profiles = []
         for user, person in zip(users, batch, strict=True):
@@ -443,34 +442,68 @@ class Command(BaseCommand):
         choices, exams, events, documents = [], [], [], []
         for application, person in zip(applications, batch, strict=True):
             step = person["draft_step"]
-            chosen = []
             if step >= 2:
                 pool = self.offerings_by_level[person["level"]]
                 chosen = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2, 2, 3])))
                 for priority, offering in enumerate(chosen, start=1):
                     language = rng.choice(self.languages[offering.pk])
-                    choices.append(
-                        ApplicationChoice(
-                            application=application,
-                            offering=offering,
-                            priority=priority,
-                            language=language,
-                        )
-                    )
+                    choices.append((application.pk, offering.pk, priority, language.pk))
                     if language.code == "en":
                         person["needs_language_certificate"] = True
             if step >= 4:
                 exams.extend(self._exams(application, person))
             events.extend(self._events(application, person))
             documents.extend(self._documents(application, person, step))
-        ApplicationChoice.objects.bulk_create(choices)
-        ExamResult.objects.bulk_create(exams)
-        with historical_timestamps(StatusEvent._meta.get_field("created_at")):
-            StatusEvent.objects.bulk_create(events)
-        with historical_timestamps(Document._meta.get_field("uploaded_at")):
-            Document.objects.bulk_create(documents)
+        # Child rows go in with plain executemany: no model instances, several times faster.
+        self._insert(
+            ApplicationChoice,
+            ("application_id", "offering_id", "priority", "language_id"),
+            choices,
+        )
+        self._insert(
+            ExamResult,
+            ("application_id", "exam", "subject", "score", "max_score", "taken_on"),
+            exams,
+        )
+        self._insert(
+            StatusEvent,
+            ("application_id", "from_status", "to_status", "actor_id", "note", "created_at"),
+            events,
+        )
+        self._insert(
+            Document,
+            (
+                "application_id",
+                "kind",
+                "file",
+                "original_name",
+                "size",
+                "sha256",
+                "content_type",
+                "status",
+                "rejection_reason",
+                "uploaded_at",
+                "verified_at",
+            ),
+            documents,
+        )
 
-    def _exams(self, application, person) -> list[ExamResult]:
+    def _insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the models)
+            quote(model._meta.db_table),
+            ", ".join(quote(column) for column in columns),
+            ", ".join(["%s"] * len(columns)),
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def _when(self, value):
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def _exams(self, application, person) -> list[tuple]:
         rng = self.rng
         results = []
         if person["level"] == "master":
@@ -487,20 +520,20 @@ class Command(BaseCommand):
         if person.get("needs_language_certificate") or rng.random() < 0.15:
             score = Decimal(rng.choice(["5.5", "6.0", "6.5", "7.0", "7.5", "8.0"]))
             results.append(("ielts", "English", score, Decimal("9")))
+        taken = (person["submitted_at"] or timezone.now()).date()
         return [
-            ExamResult(
-                application=application,
-                exam=exam,
-                subject=subject,
-                score=Decimal(score),
-                max_score=Decimal(maximum),
-                taken_on=(person["submitted_at"] or timezone.now()).date()
-                - timedelta(days=rng.randrange(30, 200)),
+            (
+                application.pk,
+                exam,
+                subject,
+                Decimal(score),
+                Decimal(maximum),
+                taken - timedelta(days=rng.randrange(30, 200)),
             )
             for exam, subject, score, maximum in results
         ]
 
-    def _events(self, application, person) -> list[StatusEvent]:
+    def _events(self, application, person) -> list[tuple]:
         path = PATHS[person["status"]]
         events, previous = [], S.DRAFT
         when = person["submitted_at"]
@@ -515,21 +548,21 @@ class Command(BaseCommand):
             elif status == S.REJECTED:
                 note = application.decision_note
             events.append(
-                StatusEvent(
-                    application=application,
-                    from_status=previous,
-                    to_status=status,
-                    actor=person["user"]
+                (
+                    application.pk,
+                    previous,
+                    status,
+                    person["user"].pk
                     if status in (S.SUBMITTED, S.WITHDRAWN, S.ENROLLED)
                     else None,
-                    note=note,
-                    created_at=when,
+                    note,
+                    self._when(when),
                 )
             )
             previous = status
         return events
 
-    def _documents(self, application, person, step) -> list[Document]:
+    def _documents(self, application, person, step) -> list[tuple]:
         rng = self.rng
         status = person["status"]
         if status == S.DRAFT:
@@ -555,20 +588,18 @@ class Command(BaseCommand):
             if kind == rejected_kind:
                 verdict = "rejected"
             documents.append(
-                Document(
-                    application=application,
-                    kind=kind,
-                    file=name,
-                    original_name=f"{kind}.{'png' if content_type == 'image/png' else 'pdf'}",
-                    size=size,
-                    sha256=sha,
-                    content_type=content_type,
-                    status=verdict,
-                    rejection_reason=application.documents_request_message
-                    if verdict == "rejected"
-                    else "",
-                    uploaded_at=uploaded,
-                    verified_at=uploaded + timedelta(days=2) if reviewed else None,
+                (
+                    application.pk,
+                    kind,
+                    name,
+                    f"{kind}.{'png' if content_type == 'image/png' else 'pdf'}",
+                    size,
+                    sha,
+                    content_type,
+                    verdict,
+                    application.documents_request_message if verdict == "rejected" else "",
+                    self._when(uploaded),
+                    self._when(uploaded + timedelta(days=2)) if reviewed else None,
                 )
             )
         return documents
