@@ -129,7 +129,13 @@ def dashboard(request):
         )
         if application.status == ApplicationStatus.DRAFT:
             deadline = application_deadline(application=application)
-    open_cycle = cycle_open() if application is None else None
+    open_cycle = cycle_open()
+    if (
+        application is not None
+        and open_cycle is not None
+        and application.cycle_id == open_cycle.pk
+    ):
+        open_cycle = None  # already applying in the open cycle
     return render(
         request,
         "admissions/dashboard.html",

@@ -125,3 +125,18 @@ def test_dashboard_query_budget_does_not_grow_with_rows(
     client.force_login(profile.user)
     with django_assert_max_num_queries(16):
         dashboard(client)
+
+
+def test_old_application_and_an_open_cycle_offers_to_start_a_new_one(client):
+    from datetime import timedelta
+
+    now = timezone.now()
+    old_cycle = CycleFactory(
+        opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=300)
+    )
+    application = ApplicationFactory(cycle=old_cycle, status="rejected", reference="KZO-1-1")
+    CycleFactory()
+    client.force_login(application.applicant)
+    page = dashboard(client)
+    assert "KZO-1-1" in page
+    assert "Start your application" in page
