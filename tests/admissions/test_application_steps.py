@@ -455,7 +455,7 @@ def test_step_query_budget_is_the_same_for_few_and_many_rows(
 ):
     _many(draft, cycle, count)
     Application.objects.filter(pk=draft.pk).update(completed_step=6)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(step_url(step))
     assert response.status_code == 200
 
@@ -464,6 +464,6 @@ def test_step_query_budget_is_the_same_for_few_and_many_rows(
 def test_review_query_budget(client, draft, cycle, django_assert_max_num_queries, count):
     _many(draft, cycle, count)
     Application.objects.filter(pk=draft.pk).update(completed_step=6)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         response = client.get(step_url("review"))
     assert response.status_code == 200
