@@ -39,7 +39,7 @@ STATUS_BADGES = {
 def _next_steps(*, application, has_profile, confirmed, requirements) -> list[dict]:
     """What the applicant is expected to do now: [{"text", "url", "label", "note"}]."""
     steps: list[dict] = []
-    if not confirmed:
+    if not confirmed and (application is None or application.status == ApplicationStatus.DRAFT):
         steps.append(
             {
                 "text": _("Confirm your e-mail address: follow the link in the mail we sent."),
@@ -101,7 +101,11 @@ def _next_steps(*, application, has_profile, confirmed, requirements) -> list[di
     rejected_required = [
         r for r in requirements if r.status == "rejected" and r.required and status != "draft"
     ]
-    if rejected_required and status not in FINAL_STATUSES:
+    if (
+        rejected_required
+        and status not in FINAL_STATUSES
+        and status != ApplicationStatus.DOCUMENTS_REQUESTED
+    ):
         steps.append(
             {
                 "text": _("Some documents were rejected: see the reasons in the checklist."),
