@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import awards, dashboard
+from .views import application, awards, dashboard, documents, profile
 
 app_name = "admissions"
 
@@ -9,4 +9,17 @@ urlpatterns = [
     path("offers/<int:pk>/", awards.award_detail, name="award_detail"),
     path("offers/<int:pk>/accept/", awards.award_accept_view, name="award_accept"),
     path("offers/<int:pk>/decline/", awards.award_decline_view, name="award_decline"),
+    # Profile and documents (applicants engineer); before "application/<slug:step>/"
+    path("profile/", profile.profile, name="profile"),
+    path("application/documents/", documents.documents, name="documents"),
+    path("documents/<int:pk>/", documents.document_download, name="document_download"),
+    path("documents/<int:pk>/remove/", documents.document_remove_view, name="document_remove"),
+    # The online application (applications engineer)
+    path("application/", application.application_continue, name="application_continue"),
+    path(
+        "application/withdraw/",
+        application.application_withdraw_view,
+        name="application_withdraw",
+    ),
+    path("application/<slug:step>/", application.application_step, name="application_step"),
 ]

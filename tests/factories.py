@@ -183,3 +183,79 @@ class AwardFactory(factory.django.DjangoModelFactory):
     state = "offered"
     offered_at = factory.LazyFunction(timezone.now)
     respond_by = factory.LazyAttribute(lambda o: o.offered_at + timedelta(days=7))
+
+
+# --- Documents (applicants engineer) ------------------------------------------------------
+def _pdf_file():
+    from django.core.files.base import ContentFile
+
+    from tests.files import pdf_bytes
+
+    return ContentFile(pdf_bytes(), name="doc.pdf")
+
+
+def _sha256_of(file) -> str:
+    import hashlib
+
+    file.seek(0)
+    digest = hashlib.sha256(file.read()).hexdigest()
+    file.seek(0)
+    return digest
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A stored PDF document (a tiny valid PDF in the per-test private folder)."""
+
+    class Meta:
+        model = am.Document
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = "identity"
+    file = factory.LazyFunction(_pdf_file)
+    original_name = "document.pdf"
+    size = factory.LazyAttribute(lambda o: o.file.size)
+    sha256 = factory.LazyAttribute(lambda o: _sha256_of(o.file))
+    content_type = "application/pdf"
+
+
+# --- The online application (applications engineer) -------------------------------------
+def confirm_email(user):
+    """Mark `user`'s e-mail address as confirmed (allauth), as the confirmation link does."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def ready_application(*, cycle=None, offerings=None, confirmed=True, documents=True, **fields):
+    """A draft with every step filled in (profile, one choice, education, an exam, a
+    motivation, the always-required documents), ready to submit."""
+    cycle = cycle or CycleFactory()
+    defaults = {
+        "education_institution": "School no. 1",
+        "education_country": "KZ",
+        "education_document_kind": "school_certificate",
+        "education_document_number": "AB123",
+        "graduation_year": timezone.localdate().year,
+        "grade_average": Decimal("4.5"),
+        "grade_scale_max": Decimal("5"),
+        "motivation": "I want to study law. " * 20,
+        "completed_step": 6,
+    }
+    application = ApplicationFactory(cycle=cycle, **{**defaults, **fields})
+    for priority, offering in enumerate(offerings or [OfferingFactory(cycle=cycle)], start=1):
+        ChoiceFactory(
+            application=application,
+            offering=offering,
+            priority=priority,
+            language=LanguageFactory(code="ru"),
+        )
+    ExamResultFactory(application=application)
+    if documents:
+        for kind in ("identity", "education", "photo"):
+            DocumentFactory(application=application, kind=kind)
+    if confirmed:
+        confirm_email(application.applicant)
+    return application

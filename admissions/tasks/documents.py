@@ -1,1 +1,15 @@
-__all__: list[str] = []
+"""Scheduled purge of the documents of rejected and withdrawn applications."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+__all__ = ["purge_documents"]
+
+
+@shared_task(name="admissions.purge_documents")
+def purge_documents() -> int:
+    """Delete documents past the retention period (idempotent: a second run finds none)."""
+    from ..services import documents_purge_expired
+
+    return documents_purge_expired()

@@ -131,6 +131,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "admissions.adapters.AccountAdapter"
+# Tell users by mail when their password or e-mail address changes (through the outbox).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
 # Login throttling (django-axes): lock an account+IP pair after repeated failures.
@@ -255,3 +257,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Application -------------------------------------------------------------------------
+# Version of the personal-data consent text shown on the review page; recorded with the
+# applicant's consent. Change it whenever the text changes.
+PERSONAL_DATA_CONSENT_VERSION = "2025-09"

@@ -44,6 +44,10 @@ CONTEXTS = {
         "note": "Please upload a clearer scan of your diploma.",
     },
     "account_confirmation": {"confirm_url": "https://admissions.example.org/kk/accounts/c/x/"},
+    "account_notice": {
+        "subject": "Your password was changed",
+        "text": "Your password was changed on <date> & time.",
+    },
     "password_reset": {"reset_url": "https://admissions.example.org/kk/accounts/r/x/"},
     "draft_reminder": {
         "days_left": 3,

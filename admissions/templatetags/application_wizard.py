@@ -1,0 +1,58 @@
+"""Template helpers for the step-by-step application form."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import ApplicationStatus
+from ..services.applications import APPLICATION_STEPS
+
+register = template.Library()
+
+STEP_TITLES = {
+    "personal": _("Personal data"),
+    "programs": _("Programs"),
+    "education": _("Prior education"),
+    "exams": _("Exam results"),
+    "motivation": _("Scholarship and motivation"),
+    "documents": _("Documents"),
+    "review": _("Review and submit"),
+}
+
+
+def _url(slug: str) -> str:
+    if slug == "documents":
+        try:
+            return reverse("admissions:documents")
+        except NoReverseMatch:
+            pass
+    return reverse("admissions:application_step", kwargs={"step": slug})
+
+
+@register.simple_tag
+def wizard_steps(application, current):
+    """The steps with their state: done, current, reachable (a link) or locked."""
+    current = int(current or 0)
+    completed = getattr(application, "completed_step", 0) or 0
+    is_draft = getattr(application, "status", ApplicationStatus.DRAFT) == ApplicationStatus.DRAFT
+    steps = []
+    for number, slug in APPLICATION_STEPS:
+        reachable = number <= completed + 1 if is_draft else slug == "review"
+        steps.append(
+            {
+                "number": number,
+                "slug": slug,
+                "title": STEP_TITLES[slug],
+                "url": _url(slug) if reachable else "",
+                "done": number <= completed,
+                "current": number == current,
+            }
+        )
+    return steps
+
+
+@register.simple_tag
+def wizard_step_title(slug):
+    return STEP_TITLES.get(slug, "")

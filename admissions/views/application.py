@@ -1,0 +1,357 @@
+"""The online application, step by step: every step saves the draft through a service and
+the applicant can leave and come back (`application_continue` resumes at the first step
+not done). After submission every step is read-only: the review page shows it all."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programs.models import Language
+
+from ..enums import FINAL_STATUSES, ApplicationStatus
+from ..errors import DomainError
+from ..forms.application import (
+    ChoiceFormSet,
+    ConsentForm,
+    EducationForm,
+    ExamFormSet,
+    MotivationForm,
+    WithdrawForm,
+)
+from ..models import ApplicantProfile
+from ..selectors import (
+    application_current,
+    application_full,
+    cycle_open,
+    offerings_selectable,
+)
+from ..services.applications import (
+    APPLICATION_STEPS,
+    EDUCATION_FIELDS,
+    MAX_EXAMS,
+    ChoiceInput,
+    ExamInput,
+    application_draft_for,
+    application_missing,
+    application_save_choices,
+    application_save_education,
+    application_save_exams,
+    application_save_motivation,
+    application_step_complete,
+    application_submit,
+    application_withdraw,
+)
+from ..services.documents import document_requirements
+
+STEP_NUMBERS = {slug: number for number, slug in APPLICATION_STEPS}
+STEP_SLUGS = dict(APPLICATION_STEPS)
+LAST_STEP = len(APPLICATION_STEPS)
+TEMPLATES = {
+    "personal": "admissions/application/personal.html",
+    "programs": "admissions/application/programs.html",
+    "education": "admissions/application/education.html",
+    "exams": "admissions/application/exams.html",
+    "motivation": "admissions/application/motivation.html",
+    "review": "admissions/application/review.html",
+}
+
+
+def step_url(number: int) -> str:
+    return reverse("admissions:application_step", kwargs={"step": STEP_SLUGS[number]})
+
+
+def documents_url() -> str:
+    try:
+        return reverse("admissions:documents")
+    except NoReverseMatch:  # the documents page lives in its own module
+        return reverse("admissions:application_step", kwargs={"step": "documents"})
+
+
+def _application_for(request):
+    """The application the steps work on: the open cycle's (created as a draft on first
+    visit), else the applicant's latest one. None when there is nothing to work on."""
+    cycle = cycle_open()
+    current = application_current(request.user)
+    if cycle is not None and (current is None or current.cycle_id != cycle.pk):
+        return application_draft_for(user=request.user, cycle=cycle)
+    return current
+
+
+def _next_after(number: int) -> str:
+    following = number + 1
+    if STEP_SLUGS.get(following) == "documents":
+        return documents_url()
+    return step_url(min(following, LAST_STEP))
+
+
+def _saved(request, number: int):
+    if "save_only" in request.POST:
+        messages.success(request, _("Your draft has been saved."))
+        return redirect(step_url(number))
+    return redirect(_next_after(number))
+
+
+@login_required
+def application_continue(request):
+    """Resume the application at the first step not done (or the dashboard)."""
+    application = _application_for(request)
+    if application is None:
+        messages.info(request, _("Applications are not open at the moment."))
+        return redirect("admissions:dashboard")
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect("admissions:dashboard")
+    number = min(application.completed_step + 1, LAST_STEP)
+    if STEP_SLUGS[number] == "documents":
+        return redirect(documents_url())
+    return redirect(step_url(number))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_step(request, step: str):
+    number = STEP_NUMBERS.get(step)
+    if number is None:
+        raise Http404
+    application = _application_for(request)
+    if application is None:
+        messages.info(request, _("Applications are not open at the moment."))
+        return redirect("admissions:dashboard")
+    if step == "review":
+        return _review(request, application)
+    if application.status != ApplicationStatus.DRAFT:
+        if request.method == "POST":
+            messages.error(
+                request, _("This application has been submitted and can no longer be changed.")
+            )
+        return redirect(step_url(LAST_STEP))
+    if number > application.completed_step + 1:
+        messages.info(request, _("Please complete the earlier steps first."))
+        return redirect("admissions:application_continue")
+    if step == "documents":
+        url = documents_url()
+        if url != request.path:
+            return redirect(url)
+        raise Http404
+    handler = {
+        "personal": _personal,
+        "programs": _programs,
+        "education": _education,
+        "exams": _exams,
+        "motivation": _motivation,
+    }[step]
+    return handler(request, application, number)
+
+
+def _render(request, application, number: int, context: dict, status: int = 200):
+    return render(
+        request,
+        TEMPLATES[STEP_SLUGS[number]],
+        {
+            "application": application,
+            "step": number,
+            "previous_url": step_url(number - 1) if number > 1 else None,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _personal(request, application, number):
+    from ..forms.profile import ApplicantProfileForm
+    from ..services.profiles import profile_save
+
+    profile = ApplicantProfile.objects.filter(user=request.user).first()
+    form = ApplicantProfileForm(request.POST or None, instance=profile, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_save(user=request.user, data=form.cleaned_data)
+            application_step_complete(application=application, step=number)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _saved(request, number)
+    return _render(request, application, number, {"form": form})
+
+
+def _programs(request, application, number):
+    offerings = offerings_selectable(cycle=application.cycle)
+    languages = list(Language.objects.all())
+    kwargs = {"form_kwargs": {"offerings": offerings, "languages": languages}}
+    if request.method == "POST":
+        formset = ChoiceFormSet(request.POST, prefix="choices", **kwargs)
+        if formset.is_valid():
+            try:
+                application_save_choices(
+                    application=application,
+                    choices=[
+                        ChoiceInput(offering=offering, language=language)
+                        for offering, language in formset.chosen()
+                    ],
+                )
+            except DomainError as exc:
+                formset._non_form_errors = formset.error_class([exc.message])
+            else:
+                return _saved(request, number)
+    else:
+        initial = [
+            {"offering": choice.offering_id, "language": choice.language_id}
+            for choice in application.choices.all().order_by("priority")
+        ]
+        formset = ChoiceFormSet(initial=initial, prefix="choices", **kwargs)
+    return _render(request, application, number, {"formset": formset, "offerings": offerings})
+
+
+def _education(request, application, number):
+    form = EducationForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_save_education(
+                application=application,
+                **{name: form.cleaned_data[name] for name in EDUCATION_FIELDS},
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _saved(request, number)
+    return _render(request, application, number, {"form": form})
+
+
+def _exams(request, application, number):
+    if request.method == "POST":
+        formset = ExamFormSet(request.POST, prefix="exams")
+        if formset.is_valid():
+            try:
+                application_save_exams(
+                    application=application,
+                    exams=[
+                        ExamInput(
+                            exam=row["exam"],
+                            subject=row["subject"],
+                            score=row["score"],
+                            max_score=row["max_score"],
+                            taken_on=row.get("taken_on"),
+                        )
+                        for row in formset.filled()
+                    ],
+                )
+            except DomainError as exc:
+                formset._non_form_errors = formset.error_class([exc.message])
+            else:
+                return _saved(request, number)
+    else:
+        initial = [
+            {
+                "exam": result.exam,
+                "subject": result.subject,
+                "score": result.score,
+                "max_score": result.max_score,
+                "taken_on": result.taken_on,
+            }
+            for result in application.exam_results.all()
+        ]
+        formset = ExamFormSet(initial=initial, prefix="exams")
+        # Existing results plus at least one empty row, three rows at least.
+        formset.extra = max(min(MAX_EXAMS - len(initial), 1), 3 - len(initial))
+    return _render(request, application, number, {"formset": formset})
+
+
+def _motivation(request, application, number):
+    form = MotivationForm(
+        request.POST or None,
+        initial={
+            "scholarship_requested": application.scholarship_requested,
+            "motivation": application.motivation,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_save_motivation(
+                application=application,
+                scholarship_requested=form.cleaned_data["scholarship_requested"],
+                motivation=form.cleaned_data["motivation"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _saved(request, number)
+    return _render(request, application, number, {"form": form})
+
+
+def _review(request, application):
+    number = LAST_STEP
+    is_draft = application.status == ApplicationStatus.DRAFT
+    if request.method == "POST":
+        if not is_draft:
+            # A repeated submit (double click, back button): nothing to do.
+            return redirect("admissions:dashboard")
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            try:
+                submitted = application_submit(
+                    application=application, actor=request.user, consent=True
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Your application has been submitted. Your reference number is %(ref)s.")
+                    % {"ref": submitted.reference},
+                )
+                return redirect("admissions:dashboard")
+    else:
+        form = ConsentForm()
+        if is_draft and application.completed_step < 5:
+            messages.info(request, _("Please complete the earlier steps first."))
+            return redirect("admissions:application_continue")
+        if is_draft and application.completed_step < 6:
+            application_step_complete(application=application, step=6)
+    full = application_full(pk=application.pk)
+    missing = application_missing(application=full) if is_draft else []
+    return _render(
+        request,
+        full,
+        number,
+        {
+            "form": form,
+            "is_draft": is_draft,
+            "missing": missing,
+            "requirements": document_requirements(application=full),
+            "profile": getattr(full.applicant, "applicant_profile", None),
+            "consent_version": settings.PERSONAL_DATA_CONSENT_VERSION,
+            "documents_url": documents_url(),
+            "previous_url": documents_url() if is_draft else None,
+        },
+        status=200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw_view(request):
+    application = application_current(request.user)
+    if application is None or application.status in FINAL_STATUSES:
+        raise Http404
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_withdraw(
+                application=application, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+            return redirect("admissions:dashboard")
+    return render(
+        request,
+        "admissions/application/withdraw.html",
+        {"application": application, "form": form},
+    )

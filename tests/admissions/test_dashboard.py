@@ -1,0 +1,142 @@
+"""The applicant's dashboard: status, timeline, checklist, next step; a fixed query budget."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from admissions.enums import ApplicationStatus
+from admissions.models import StatusEvent
+from tests.factories import (
+    ApplicantProfileFactory,
+    ApplicationFactory,
+    ChoiceFactory,
+    CycleFactory,
+    DocumentFactory,
+    LanguageFactory,
+    OfferingFactory,
+    UserFactory,
+    confirm_email,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def dashboard(client):
+    response = client.get(reverse("admissions:dashboard"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_dashboard_without_application_invites_to_start(client):
+    CycleFactory()
+    user = UserFactory()
+    client.force_login(user)
+    page = dashboard(client)
+    assert "Start your application" in page
+    assert "Confirm your e-mail address" in page
+
+
+def test_dashboard_of_a_draft_says_which_step_comes_next(client):
+    application = ApplicationFactory(completed_step=2)
+    confirm_email(application.applicant)
+    client.force_login(application.applicant)
+    page = dashboard(client)
+    assert "Continue your application with step 3: Prior education" in page
+    assert "Deadline for submission" in page
+    assert "Confirm your e-mail address" not in page
+
+
+def test_dashboard_shows_status_timeline_verdicts_and_staff_message(client):
+    application = ApplicationFactory(
+        status=ApplicationStatus.DOCUMENTS_REQUESTED,
+        reference="KZO-2099-000007",
+        submitted_at=timezone.now(),
+        documents_request_message="<i>Please</i> re-upload the photo",
+    )
+    StatusEvent.objects.create(application=application, from_status="draft", to_status="submitted")
+    StatusEvent.objects.create(
+        application=application, from_status="submitted", to_status="under_review"
+    )
+    DocumentFactory(
+        application=application,
+        kind="photo",
+        status="rejected",
+        rejection_reason="<b>Blurry</b>",
+    )
+    client.force_login(application.applicant)
+    page = dashboard(client)
+    assert "KZO-2099-000007" in page
+    assert "Documents requested" in page
+    assert "Under review" in page
+    assert "&lt;i&gt;Please&lt;/i&gt; re-upload the photo" in page
+    assert "&lt;b&gt;Blurry&lt;/b&gt;" in page
+    assert "Upload documents" in page
+    assert reverse("admissions:application_withdraw") in page
+    assert "Omsk time" in page
+
+
+def test_final_application_has_no_withdraw_button(client):
+    application = ApplicationFactory(status=ApplicationStatus.REJECTED, reference="KZO-1-000001")
+    client.force_login(application.applicant)
+    assert reverse("admissions:application_withdraw") not in dashboard(client)
+
+
+def test_dashboard_shows_only_the_users_own_application(client):
+    mine = ApplicationFactory(reference="KZO-1-000001", status="submitted")
+    ApplicationFactory(cycle=mine.cycle, reference="KZO-1-000002", status="submitted")
+    client.force_login(mine.applicant)
+    page = dashboard(client)
+    assert "KZO-1-000001" in page
+    assert "KZO-1-000002" not in page
+
+
+def test_dashboard_needs_login(client):
+    response = client.get(reverse("admissions:dashboard"))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_dashboard_query_budget_does_not_grow_with_rows(
+    client, django_assert_max_num_queries, count
+):
+    profile = ApplicantProfileFactory()
+    application = ApplicationFactory(
+        applicant=profile.user, status=ApplicationStatus.UNDER_REVIEW, reference="KZO-1-000001"
+    )
+    ru = LanguageFactory(code="ru")
+    for index in range(min(count, 3)):
+        ChoiceFactory(
+            application=application,
+            offering=OfferingFactory(cycle=application.cycle),
+            priority=index + 1,
+            language=ru,
+        )
+    for index in range(count):
+        StatusEvent.objects.create(
+            application=application, from_status="submitted", to_status="under_review"
+        )
+        DocumentFactory(application=application, kind="other" if index else "identity")
+    client.force_login(profile.user)
+    with django_assert_max_num_queries(14):
+        dashboard(client)
+
+
+def test_old_application_and_an_open_cycle_offers_to_start_a_new_one(client):
+    from datetime import timedelta
+
+    now = timezone.now()
+    old_cycle = CycleFactory(
+        opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=300)
+    )
+    application = ApplicationFactory(cycle=old_cycle, status="rejected", reference="KZO-1-1")
+    CycleFactory()
+    client.force_login(application.applicant)
+    page = dashboard(client)
+    assert "KZO-1-1" in page
+    assert "Start your application" in page
