@@ -1,3 +1,3 @@
 """Admin registrations, one module per area."""
 
-from . import applications, awards, mail  # noqa: F401
+from . import applications, awards, mail, reviews  # noqa: F401
