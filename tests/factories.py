@@ -154,3 +154,52 @@ class ExamResultFactory(factory.django.DjangoModelFactory):
     subject = "History of Kazakhstan"
     score = Decimal("100")
     max_score = Decimal("140")
+
+
+# --- Staff review (issue 5) ---------------------------------------------------------------
+
+
+class SubmittedApplicationFactory(ApplicationFactory):
+    """A submitted application with a reference number and a first-priority choice."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    status = ApplicationStatus.SUBMITTED
+    reference = factory.Sequence(lambda n: f"KZO-TEST-{n:06d}")
+    submitted_at = factory.LazyFunction(timezone.now)
+    choice = factory.RelatedFactory(
+        "tests.factories.ChoiceFactory", factory_related_name="application", priority=1
+    )
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.Document
+
+    application = factory.SubFactory(SubmittedApplicationFactory)
+    kind = "identity"
+    file = factory.django.FileField(filename="passport.pdf", data=b"%PDF-1.4 test document")
+    original_name = "passport.pdf"
+    size = 22
+    sha256 = "0" * 64
+    content_type = "application/pdf"
+
+
+class RubricCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.RubricCriterion
+
+    cycle = factory.SubFactory(CycleFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = Decimal("1")
+    max_score = 10
+
+
+class ReviewerAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.ReviewerAssignment
+
+    reviewer = factory.SubFactory(StaffFactory)
+    program = factory.SubFactory(ProgramFactory)
+    blind = False
