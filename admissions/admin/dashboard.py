@@ -36,7 +36,8 @@ def _rows(counts: dict, labels: dict) -> list[dict]:
 
 def chart_bars(per_day: dict, end, days: int = CHART_DAYS) -> dict:
     """Geometry of an inline SVG bar chart of the last `days` days up to `end`."""
-    width, height, gap = 24, 120, 4
+    # `top_margin` leaves room for the count printed above the tallest bar.
+    width, height, gap, top_margin, left_margin = 24, 120, 4, 16, 12
     top = max(per_day.values(), default=0) or 1
     bars = []
     for index in range(days):
@@ -47,18 +48,20 @@ def chart_bars(per_day: dict, end, days: int = CHART_DAYS) -> dict:
             {
                 "day": day,
                 "count": count,
-                "x": index * (width + gap),
-                "y": height - bar_height,
+                "x": left_margin + index * (width + gap),
+                "y": top_margin + height - bar_height,
                 "height": bar_height,
                 "width": width,
-                "label_x": index * (width + gap) + width / 2,
+                "label_x": left_margin + index * (width + gap) + width / 2,
                 "show_label": index % 5 == 0 or index == days - 1,
             }
         )
     return {
         "bars": bars,
-        "width": days * (width + gap),
+        "width": 2 * left_margin + days * (width + gap),
         "height": height,
+        "svg_height": top_margin + height + 22,
+        "axis_y": top_margin + height + 14,
         "total": sum(bar["count"] for bar in bars),
         "first": bars[0]["day"],
         "last": bars[-1]["day"],
