@@ -66,3 +66,61 @@ def two_programs(cycle=None):
     first = OfferingFactory(**({"cycle": cycle} if cycle else {}))
     second = OfferingFactory(cycle=first.cycle)
     return first, second
+
+
+def bulk_applications(count: int, offering, *, prefix: str = "BULK") -> None:
+    """Many submitted applications, fast (bulk_create), each with a profile, a choice and a
+    pending document: for query budgets that must not grow with the number of rows."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from admissions.models import ApplicantProfile, Application, ApplicationChoice, Document
+
+    user_model = get_user_model()
+    start = user_model.objects.count()
+    users = user_model.objects.bulk_create(
+        user_model(username=f"{prefix.lower()}{start + i}", email=f"{prefix}{start + i}@ex.org")
+        for i in range(count)
+    )
+    ApplicantProfile.objects.bulk_create(
+        ApplicantProfile(
+            user=user,
+            last_name_native="Омарова",
+            first_name_native="Айгерім",
+            last_name_latin="Omarova",
+            first_name_latin="Aigerim",
+            birth_date="2007-01-01",
+            citizenship="KZ" if i % 2 else "RU",
+            identifier_kind="passport",
+            identifier=f"{prefix}{start + i:08d}",
+            phone="+77011234567",
+        )
+        for i, user in enumerate(users)
+    )
+    applications = Application.objects.bulk_create(
+        Application(
+            applicant=user,
+            cycle=offering.cycle,
+            reference=f"KZO-{prefix}-{start + i:06d}",
+            status="submitted",
+            submitted_at=timezone.now(),
+        )
+        for i, user in enumerate(users)
+    )
+    language = LanguageFactory(code="kk")
+    ApplicationChoice.objects.bulk_create(
+        ApplicationChoice(application=a, offering=offering, priority=1, language=language)
+        for a in applications
+    )
+    Document.objects.bulk_create(
+        Document(
+            application=a,
+            kind="identity",
+            file="documents/none",
+            original_name="passport.pdf",
+            size=1,
+            sha256="0" * 64,
+            content_type="application/pdf",
+        )
+        for a in applications
+    )
