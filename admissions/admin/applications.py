@@ -54,6 +54,7 @@ from ..selectors import (
     staff_may_see_national_id,
 )
 from ..services import (
+    REVIEWABLE_STATUSES,
     application_decide_many,
     document_reject,
     document_verify,
@@ -620,7 +621,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         )
         if obj is not None:
             context["decisions"] = self.decisions_for(request, obj)
-            context["can_review"] = self._may_review(request, obj)
+            context["can_review"] = obj.status in REVIEWABLE_STATUSES and self._may_review(
+                request, obj
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def decisions_for(self, request, application):

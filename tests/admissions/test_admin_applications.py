@@ -87,6 +87,15 @@ def test_filters_narrow_the_list(officer_client):
     }
 
 
+def test_export_links_keep_the_current_filters(officer_client):
+    offering, _other = two_programs()
+    application_for(offering)
+    page = officer_client.get(reverse(CHANGELIST), {"status__exact": "submitted", "q": "KZO"})
+    export = reverse("admin:admissions_application_export")
+    assert f"{export}?status__exact=submitted&amp;q=KZO&amp;_format=csv" in page.text
+    assert f"{export}?status__exact=submitted&amp;q=KZO&amp;_format=xlsx" in page.text
+
+
 def test_search_by_reference_names_email_and_national_id(officer_client):
     offering, _other = two_programs()
     profile = ApplicantProfileFactory(

@@ -10,10 +10,9 @@ from django.utils import translation
 from admissions.enums import ApplicationStatus as S
 from admissions.enums import DocumentStatus
 from admissions.models import OutgoingMail, StatusEvent
+from tests.admissions.staff_helpers import application_for, officer, two_programs
 from tests.conftest import CHROMIUM
 from tests.factories import ApplicantProfileFactory, DocumentFactory
-
-from ..admissions.staff_helpers import application_for, officer, two_programs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
