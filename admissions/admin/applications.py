@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from functools import cached_property
 
 from django import forms
@@ -63,6 +64,8 @@ from ..services import (
 )
 
 S = ApplicationStatus
+# A whole reference number as typed, e.g. "kzo-2025-000123".
+REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
 
 
 # --- Paginator ----------------------------------------------------------------------------
@@ -477,8 +480,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         return fields
 
     def get_search_results(self, request, queryset, search_term):
-        # A reference number is matched case-insensitively, as typed.
-        return super().get_search_results(request, queryset, search_term.strip())
+        term = search_term.strip()
+        if REFERENCE_PATTERN.fullmatch(term):
+            # A whole reference number: one lookup on the unique index, whatever the case.
+            return queryset.filter(reference=term.upper()), False
+        return super().get_search_results(request, queryset, term)
 
     def get_fieldsets(self, request, obj=None):
         applicant = ["preferred_language", "citizenship", "birth_date"]

@@ -105,6 +105,7 @@ def test_search_by_reference_names_email_and_national_id(officer_client):
     application_for(offering)
     for term in (
         target.reference,
+        f"  {target.reference.lower()} ",
         "Нурланова",
         "nurlanova",
         profile.user.email,
