@@ -80,7 +80,8 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.cap].count()
+        # values("pk") leaves the annotations (the mean score subquery) out of the count.
+        return self.object_list.order_by().values("pk")[: self.cap].count()
 
 
 # --- Filters (each an EXISTS subquery: no joins that multiply rows, no DISTINCT) -------------
