@@ -1,15 +1,26 @@
 """Reusable reads of the admissions app. Sections per area; keep each self-contained."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass as _dataclass
 
 from django.db.models import Count as _Count
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models import Q as _Q
 
 from programs.models import AdmissionCycle as _AdmissionCycle
 from programs.models import Offering as _Offering
 from programs.models import ScholarshipFund as _ScholarshipFund
 
+from .enums import ApplicationStatus, DocumentStatus
 from .enums import AwardState as _AwardState
+from .models import (
+    Application,
+    ApplicationChoice,
+    Document,
+    Review,
+    ReviewerAssignment,
+)
 
 
 # --- Accounts and documents (applicants engineer) -----------------------------------------
@@ -22,26 +33,28 @@ def email_is_confirmed(user) -> bool:
     return EmailAddress.objects.filter(user=user, primary=True, verified=True).exists()
 
 
-def documents_visible_to(user):
-    """Documents `user` may open: their own, or all of them for staff with the
-    `admissions.view_document` permission. Extend here for object-level rules (reviewers)."""
-    from .models import Document
-
-    documents = Document.objects.all()
+def documents_visible_to(user) -> QuerySet[Document]:
+    """Documents `user` may open: their own; and, for staff with the
+    `admissions.view_document` permission, those of the applications their role lets them
+    see (`applications_visible_to_staff`: officers all, reviewers none)."""
     if user is None or not user.is_authenticated:
-        return documents.none()
+        return Document.objects.none()
+    own = Q(application__applicant=user)
     if user.is_active and user.is_staff and user.has_perm("admissions.view_document"):
-        return documents
-    return documents.filter(application__applicant=user)
+        return Document.objects.filter(own | Q(application__in=documents_scope_for_staff(user)))
+    return Document.objects.filter(own)
 
 
-def document_visible_to(user, document) -> bool:
+def documents_scope_for_staff(user) -> QuerySet[Application]:
+    """Applications whose documents a staff member may open."""
+    if not staff_may_see_documents(user):
+        return Application.objects.none()
+    return applications_visible_to_staff(user)
+
+
+def document_visible_to(user, document: Document) -> bool:
     """Whether `user` may open `document` (see `documents_visible_to`)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_active and user.is_staff and user.has_perm("admissions.view_document"):
-        return True
-    return document.application.applicant_id == user.pk
+    return documents_visible_to(user).filter(pk=document.pk).exists()
 
 
 # --- The online application and the applicant's dashboard (applications engineer) --------
@@ -185,4 +198,156 @@ def scholarship_cycles_for_figures(limit: int = 2):
     """Cycles whose figures the dashboards show: the latest ones with scholarships."""
     return list(
         _AdmissionCycle.objects.filter(scholarship_total__gt=0).order_by("-opens_at")[:limit]
+    )
+
+
+# =========================================================================================
+# Staff section (issue 5): roles and the object-level limits of each role.
+#
+# - Admissions officers (and superusers) see every application and document.
+# - The scholarship committee sees every application, but no documents.
+# - Reviewers see only the applications (not drafts) that chose a program assigned to them,
+#   never documents, national ids or contact data; with a blind assignment not even names.
+# =========================================================================================
+
+OFFICER_GROUP = "Admissions officer"
+REVIEWER_GROUP = "Reviewer"
+COMMITTEE_GROUP = "Scholarship committee"
+STAFF_GROUPS = (OFFICER_GROUP, REVIEWER_GROUP, COMMITTEE_GROUP)
+
+
+def _group_names(user) -> frozenset[str]:
+    # Cached on the user object: the admin asks many times per request.
+    cached = getattr(user, "_staff_group_names", None)
+    if cached is None:
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            cached = frozenset()
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
+        user._staff_group_names = cached
+    return cached
+
+
+def staff_is_officer(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.is_superuser
+    ) or (OFFICER_GROUP in _group_names(user))
+
+
+def staff_is_committee(user) -> bool:
+    return COMMITTEE_GROUP in _group_names(user)
+
+
+def staff_is_reviewer(user) -> bool:
+    """A reviewer and nothing broader: officers and the committee are not limited."""
+    return (
+        REVIEWER_GROUP in _group_names(user)
+        and not staff_is_officer(user)
+        and not staff_is_committee(user)
+    )
+
+
+def staff_sees_all_applications(user) -> bool:
+    return staff_is_officer(user) or staff_is_committee(user)
+
+
+def reviewer_program_ids(user) -> list[int]:
+    cached = getattr(user, "_reviewer_program_ids", None)
+    if cached is None:
+        cached = list(
+            ReviewerAssignment.objects.filter(reviewer=user).values_list("program_id", flat=True)
+        )
+        user._reviewer_program_ids = cached
+    return cached
+
+
+def staff_is_blind(user) -> bool:
+    """Whether applicants' names are hidden from this user (any blind assignment: the
+    reviewer reviews blind everywhere, so one list never mixes named and anonymous rows)."""
+    if not staff_is_reviewer(user):
+        return False
+    cached = getattr(user, "_reviewer_blind", None)
+    if cached is None:
+        cached = ReviewerAssignment.objects.filter(reviewer=user, blind=True).exists()
+        user._reviewer_blind = cached
+    return cached
+
+
+def staff_may_see_national_id(user) -> bool:
+    return staff_is_officer(user)
+
+
+def staff_may_see_contact(user) -> bool:
+    return staff_sees_all_applications(user)
+
+
+def staff_may_see_documents(user) -> bool:
+    return staff_is_officer(user)
+
+
+def applications_visible_to_staff(user) -> QuerySet[Application]:
+    """The applications `user` may see in the admin (and anywhere staff-facing)."""
+    applications = Application.objects.all()
+    if staff_sees_all_applications(user):
+        return applications
+    if not staff_is_reviewer(user):
+        return applications.none()
+    return applications.exclude(status=ApplicationStatus.DRAFT).filter(
+        Exists(
+            ApplicationChoice.objects.filter(
+                application=OuterRef("pk"), offering__program_id__in=reviewer_program_ids(user)
+            )
+        )
+    )
+
+
+def application_visible_to_staff(user, application: Application) -> bool:
+    return applications_visible_to_staff(user).filter(pk=application.pk).exists()
+
+
+def documents_visible_to_staff(user) -> QuerySet[Document]:
+    if not staff_may_see_documents(user):
+        return Document.objects.none()
+    return Document.objects.filter(application__in=applications_visible_to_staff(user))
+
+
+def documents_awaiting_verification(user) -> QuerySet[Document]:
+    return documents_visible_to_staff(user).filter(
+        status=DocumentStatus.PENDING, application__submitted_at__isnull=False
+    )
+
+
+def reviews_owed_by(user) -> QuerySet[Application]:
+    """Applications in review of the reviewer's programs that lack their review."""
+    if not staff_is_reviewer(user):
+        return Application.objects.none()
+    return (
+        applications_visible_to_staff(user)
+        .filter(
+            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
+        )
+        .exclude(Exists(Review.objects.filter(application=OuterRef("pk"), reviewer=user)))
+    )
+
+
+# Kinds an application needs, each verified, for its documents to count as complete.
+REQUIRED_DOCUMENT_KINDS = ("identity", "education")
+
+
+def documents_complete_condition():
+    """A filter expression: every required document kind has a verified document."""
+    condition = None
+    for kind in REQUIRED_DOCUMENT_KINDS:
+        exists = Exists(
+            Document.objects.filter(
+                application=OuterRef("pk"), kind=kind, status=DocumentStatus.VERIFIED
+            )
+        )
+        condition = exists if condition is None else condition & exists
+    return condition
+
+
+def documents_pending_condition():
+    return Exists(
+        Document.objects.filter(application=OuterRef("pk"), status=DocumentStatus.PENDING)
     )

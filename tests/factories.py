@@ -259,3 +259,39 @@ def ready_application(*, cycle=None, offerings=None, confirmed=True, documents=T
     if confirmed:
         confirm_email(application.applicant)
     return application
+
+
+# --- Staff review (issue 5) ---------------------------------------------------------------
+
+
+class SubmittedApplicationFactory(ApplicationFactory):
+    """A submitted application with a reference number and a first-priority choice."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    status = ApplicationStatus.SUBMITTED
+    reference = factory.Sequence(lambda n: f"KZO-TEST-{n:06d}")
+    submitted_at = factory.LazyFunction(timezone.now)
+    choice = factory.RelatedFactory(
+        "tests.factories.ChoiceFactory", factory_related_name="application", priority=1
+    )
+
+
+class RubricCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.RubricCriterion
+
+    cycle = factory.SubFactory(CycleFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = Decimal("1")
+    max_score = 10
+
+
+class ReviewerAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.ReviewerAssignment
+
+    reviewer = factory.SubFactory(StaffFactory)
+    program = factory.SubFactory(ProgramFactory)
+    blind = False

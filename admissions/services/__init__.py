@@ -5,6 +5,7 @@ Split by entity; import from here (`from admissions.services import application_
 
 from .applications import *  # noqa: F403
 from .awards import *  # noqa: F403
+from .digest import *  # noqa: F403
 from .documents import *  # noqa: F403
 from .notifications import *  # noqa: F403
 from .profiles import *  # noqa: F403

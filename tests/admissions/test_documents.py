@@ -221,7 +221,13 @@ def test_someone_else_cannot_upload_or_remove(application):
 
 # --- Staff verdicts ---------------------------------------------------------------------
 def _officer(*perms):
+    """A staff member in the admissions officers' group, holding `perms`."""
+    from django.contrib.auth.models import Group
+
+    from admissions.selectors import OFFICER_GROUP
+
     staff = StaffFactory()
+    staff.groups.add(Group.objects.get_or_create(name=OFFICER_GROUP)[0])
     codenames = perms or ("change_document", "view_document")
     staff.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="admissions", codename__in=codenames)
@@ -333,6 +339,10 @@ def test_anonymous_is_sent_to_login(client, application):
 def test_staff_with_view_permission_can_download_staff_without_cannot(client, application):
     document = _upload(application, files.pdf_upload())
     client.force_login(StaffFactory())
+    assert client.get(_url("document_download", pk=document.pk)).status_code == 404
+    reviewer = _officer("view_document")
+    reviewer.groups.clear()  # the permission alone, without the officers' role, is not enough
+    client.force_login(reviewer)
     assert client.get(_url("document_download", pk=document.pk)).status_code == 404
     client.force_login(_officer("view_document"))
     assert client.get(_url("document_download", pk=document.pk)).status_code == 200

@@ -13,10 +13,16 @@ from admissions.templatetags.mail_tags import local_datetime, status_label
 MISSING = "@@MISSING-VARIABLE@@"
 
 DIGEST = {
+    "name": "Reviewer One",
     "date": "2025-10-01",
-    "new_submissions": [{"reference": "KZO-2025-000101", "program": "International Law"}],
-    "documents_to_verify": [{"reference": "KZO-2025-000102", "kind": "identity"}],
-    "reviews_owed": [{"reference": "KZO-2025-000103", "reviewer": "reviewer@example.org"}],
+    "new_count": 1,
+    "new_references": ["KZO-2025-000101"],
+    "documents_count": 2,
+    "reviews_owed_count": 1,
+    "reviews_owed_references": ["KZO-2025-000103"],
+    "is_officer": True,
+    "is_reviewer": True,
+    "blind": False,
 }
 APPLICATION = {"application_id": 1, "reference": "KZO-2025-000123", "name": "Айгерім"}
 OFFER = {
