@@ -60,3 +60,12 @@ def _private_media(settings, tmp_path):
         storage.__dict__.pop("base_location", None)
     settings.PRIVATE_MEDIA_ROOT = location
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits and the admin's caches live in the cache: start each test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
