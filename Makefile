@@ -49,7 +49,7 @@ format: install-dev
 
 ## Rebuild the translation catalogues (needs GNU gettext)
 messages: install
-	$(MANAGE) makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(MANAGE) makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=var --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
 ## Production-like processes: web, Celery worker and beat (see Procfile)

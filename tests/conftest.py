@@ -69,3 +69,14 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Outside a request (services called directly) messages are read in English; a test that
+    activates a language (directly or through a request) must not leak it to the next."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
