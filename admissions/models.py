@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -515,7 +516,7 @@ class OutgoingMail(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=MailState.choices, default=MailState.PENDING
     )
-    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=255, blank=True)
     body_text = models.TextField(_("text body"), blank=True)
     body_html = models.TextField(_("HTML body"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

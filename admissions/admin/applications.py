@@ -15,6 +15,9 @@ from functools import cached_property
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Exists, OuterRef, Prefetch, Subquery
@@ -24,7 +27,8 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -211,10 +215,45 @@ class ReadOnlyInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
 
+    # Related objects the user may not open are shown as plain text: Django links every
+    # read-only foreign key to its change page, whatever the user's permissions (a 403).
+    plain_unless_permitted: dict[str, str] = {}
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        for index, name in enumerate(fields):
+            plain = self.plain_unless_permitted.get(name)
+            if plain and not may_open_related(request, self.model, name):
+                fields[index] = plain
+        return fields
+
+
+def may_open_related(request, model, field_name: str) -> bool:
+    """Whether the admin change page of `model.field_name`'s target opens for this user."""
+    opts = model._meta.get_field(field_name).related_model._meta
+    return any(
+        request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+        for action in ("view", "change")
+    )
+
+
+def plain_related(field_name: str, model):
+    """An admin column showing `field_name` as text (no link), titled like the field."""
+
+    @admin.display(description=model._meta.get_field(field_name).verbose_name)
+    def show(self, obj):
+        value = getattr(obj, field_name)
+        return "—" if value is None else str(value)
+
+    return show
+
 
 class ChoiceInline(ReadOnlyInline):
     model = ApplicationChoice
     fields = ("priority", "offering", "language")
+    plain_unless_permitted = {"offering": "offering_text", "language": "language_text"}
+    offering_text = plain_related("offering", ApplicationChoice)
+    language_text = plain_related("language", ApplicationChoice)
     verbose_name_plural = _("program choices, by priority")
 
     def get_queryset(self, request):
@@ -239,6 +278,8 @@ class DocumentInline(ReadOnlyInline):
         "verified_at",
         "verification_buttons",
     )
+    plain_unless_permitted = {"verified_by": "verified_by_text"}
+    verified_by_text = plain_related("verified_by", Document)
 
     def has_view_permission(self, request, obj=None):
         return staff_may_see_documents(request.user) and super().has_view_permission(request, obj)
@@ -256,7 +297,9 @@ class DocumentInline(ReadOnlyInline):
             '<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_name
         )
 
-    @admin.display(description=_("verify"))
+    # Not "verify": the status column is already titled "verification" (the same word in
+    # Russian and Kazakh).
+    @admin.display(description=_("Decision"))
     def verification_buttons(self, document):
         # The change page is one <form>: the buttons post it to the verify URL (formaction),
         # rejecting opens a page that asks for the reason.
@@ -285,6 +328,8 @@ class DocumentInline(ReadOnlyInline):
 class ReviewInline(ReadOnlyInline):
     model = Review
     fields = ("reviewer", "score", "comment", "updated_at")
+    plain_unless_permitted = {"reviewer": "reviewer_text"}
+    reviewer_text = plain_related("reviewer", Review)
 
     def get_queryset(self, request):
         reviews = super().get_queryset(request).select_related("reviewer")
@@ -297,6 +342,8 @@ class ReviewInline(ReadOnlyInline):
 class StatusEventInline(ReadOnlyInline):
     model = StatusEvent
     fields = ("created_at", "from_status", "to_status", "actor", "note")
+    plain_unless_permitted = {"actor": "actor_text"}
+    actor_text = plain_related("actor", StatusEvent)
     verbose_name_plural = _("status timeline")
 
     def get_queryset(self, request):
@@ -488,6 +535,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         return super().get_search_results(request, queryset, term)
 
     def get_fieldsets(self, request, obj=None):
+        cycle = "cycle" if may_open_related(request, Application, "cycle") else "cycle_text"
         applicant = ["preferred_language", "citizenship", "birth_date"]
         if not staff_is_blind(request.user):
             applicant = ["name_native", "name_latin", *applicant]
@@ -501,7 +549,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 {
                     "fields": (
                         "reference",
-                        "cycle",
+                        cycle,
                         "status",
                         "submitted_at",
                         "mean_score_display",
@@ -537,11 +585,13 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     # --- Columns and detail fields ------------------------------------------------------
 
+    cycle_text = plain_related("cycle", Application)
+
     @admin.display(description=_("reference"), ordering="reference")
     def reference_or_draft(self, application):
         return application.reference or gettext("Draft #%(pk)s") % {"pk": application.pk}
 
-    @admin.display(description=_("name"))
+    @admin.display(description=pgettext_lazy("person", "name"))
     def applicant_name(self, application):
         profile = applicant_profile(application)
         if profile is None:
@@ -618,6 +668,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         return str(profile.phone) if profile else "—"
 
     # --- Change page: no save buttons, decision buttons instead -------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Not "Change application": nothing on the page is edited, staff act by decisions
+        # (and "Изменить заявка" / "Просмотреть өтінім" read badly). The reference follows.
+        extra_context = {"title": capfirst(self.model._meta.verbose_name), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(
@@ -988,7 +1044,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         export_format = request.GET.pop("_format", ["csv"])[0]
         if export_format not in ("csv", "xlsx"):
             raise Http404
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # A stale or mistyped filter in the address: back to the list, as Django does.
+            url = reverse("admin:admissions_application_changelist")
+            return HttpResponseRedirect(f"{url}?{ERROR_FLAG}=1")
         # The choices come as plain tuples per chunk (program names computed once), not as
         # model instances: 20,000 rows export in seconds, in a bounded number of queries.
         applications = changelist.get_queryset(request).prefetch_related(None)
