@@ -178,7 +178,7 @@ def scholarship_figures(*, cycle) -> ScholarshipFigures:
         .order_by("position", "pk")
     ]
     offerings = [
-        ScholarshipFigureRow(str(o.program.title), o.scholarship_seats, o.offered, o.accepted)
+        ScholarshipFigureRow(str(o.program), o.scholarship_seats, o.offered, o.accepted)
         for o in _Offering.objects.filter(cycle=cycle)
         .select_related("program")
         .annotate(**counts)

@@ -83,7 +83,7 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("program"), ordering="offering__program__slug")
     def program(self, obj):
-        return obj.offering.program.title
+        return str(obj.offering.program)  # with its level: bachelor's and master's share titles
 
     def has_add_permission(self, request):
         return False  # offers are made by allocation or from the ranked list (manual offer)
@@ -151,7 +151,7 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
         funds = list(ScholarshipFund.objects.filter(cycle=offering.cycle).order_by("position"))
         fund_names = {f.pk: f.name for f in funds}
         offering_titles = {
-            o.pk: o.program.title
+            o.pk: str(o.program)
             for o in Offering.objects.filter(cycle=offering.cycle).select_related("program")
         }
         rows = [
@@ -161,6 +161,7 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
                 "award_state": AwardState(e.award[0]).label if e.award else None,
                 "award_fund": fund_names.get(e.award[2]) if e.award else None,
                 "award_program": offering_titles.get(e.award[1]) if e.award else None,
+                "award_elsewhere": bool(e.award) and e.award[1] != offering.pk,
                 "eligible_funds": [
                     f for f in funds if not e.citizenship or f.accepts_citizenship(e.citizenship)
                 ],
@@ -175,7 +176,7 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
             "admin/admissions/scholarshipaward/ranking.html",
             self._context(
                 request,
-                title=_("Ranking: %(program)s") % {"program": offering.program.title},
+                title=_("Ranking: %(program)s") % {"program": offering.program},
                 offering=offering,
                 rows=rows,
                 snapshots=snapshots,

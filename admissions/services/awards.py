@@ -123,13 +123,14 @@ def _award_mail_context(award: ScholarshipAward) -> dict:
     language = _language(application)
     with translation.override(language):
         program = str(award.offering.program.title)
+        fund = str(award.fund.name)  # translated field: in the recipient's language too
         path = reverse("admissions:award_detail", kwargs={"pk": award.pk})
         respond_by_local = date_format(
             timezone.localtime(award.respond_by), "DATETIME_FORMAT", use_l10n=True
         )
     return {
         "award_id": award.pk,
-        "fund": award.fund.name,
+        "fund": fund,
         "program": program,
         "respond_by": award.respond_by.isoformat(),
         "respond_by_local": respond_by_local,
