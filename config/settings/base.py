@@ -141,6 +141,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# A page in the visitor's language (the default is a bare English/Russian line of text).
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "ru"

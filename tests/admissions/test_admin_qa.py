@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -256,3 +257,19 @@ def test_changelist_query_budget_does_not_grow_with_rows(
         response = admin_client.get(url)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) >= 12
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_locked_admin_login_answers_with_a_page_in_the_staff_language(client):
+    StaffFactory(username="officer-locked")
+    with translation.override("kk"):
+        login = reverse("admin:login")
+    for _attempt in range(3):
+        client.post(login, {"username": "officer-locked", "password": "wrong-password"})
+    response = client.post(login, {"username": "officer-locked", "password": "wrong-password"})
+    assert response.status_code == 429
+    assert "account/lockout.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert '<html lang="kk"' in html
+    assert re.search(r"<p>[^<]*\b3\b[^<]*</p>", html)  # names the limit, in any language
+    assert "_auth_user_id" not in client.session
