@@ -273,3 +273,19 @@ def test_locked_admin_login_answers_with_a_page_in_the_staff_language(client):
     assert '<html lang="kk"' in html
     assert re.search(r"<p>[^<]*\b3\b[^<]*</p>", html)  # names the limit, in any language
     assert "_auth_user_id" not in client.session
+
+
+def test_applications_list_leaves_out_the_navigation_sidebar(client):
+    client.force_login(officer())
+    response = client.get(reverse("admin:admissions_application_changelist"))
+    assert response.status_code == 200
+    assert 'id="nav-sidebar"' not in response.content.decode()
+
+
+def test_applications_list_is_titled_applications(client):
+    client.force_login(officer())
+    with translation.override("ru"):
+        url = reverse("admin:admissions_application_changelist")
+    html = client.get(url).content.decode()
+    assert "Выберите заявка" not in html
+    assert re.search(r"<h1>\s*Заявки\s*</h1>", html)
