@@ -101,10 +101,12 @@ def dashboard_context(request) -> dict:
         .values_list("applicant__applicant_profile__citizenship")
         .annotate(n=Count("pk"))
     )  # 6
-    today = timezone.localdate()
-    since = today - timedelta(days=CHART_DAYS - 1)
+    # The last 30 days of the cycle: up to today while it is open, up to its closing day
+    # once it has closed (else an earlier cycle's chart is always empty).
+    end = min(timezone.localdate(), timezone.localdate(cycle.closes_at))
+    since = end - timedelta(days=CHART_DAYS - 1)
     per_day = dict(
-        submitted.filter(submitted_at__date__gte=since)
+        submitted.filter(submitted_at__date__gte=since, submitted_at__date__lte=end)
         .order_by()
         .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
         .values_list("day")
@@ -150,7 +152,7 @@ def dashboard_context(request) -> dict:
                 _rows(by_citizenship, dict(countries)),
             ),
         ],
-        "chart": chart_bars(per_day, today),
+        "chart": chart_bars(per_day, end),
         "documents_pending": documents_pending,
         "scholarship_figures": scholarship_figures,
         "scholarship_totals": totals,

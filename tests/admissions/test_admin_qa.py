@@ -289,3 +289,34 @@ def test_applications_list_is_titled_applications(client):
     html = client.get(url).content.decode()
     assert "Выберите заявка" not in html
     assert re.search(r"<h1>\s*Заявки\s*</h1>", html)
+
+
+# --- Dashboard chart ------------------------------------------------------------------------
+
+
+def test_dashboard_chart_coordinates_are_not_localised(client):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=1)
+    application_for(offering, submitted_at=cycle.closes_at - timedelta(days=1))
+    client.force_login(officer())
+    with translation.override("ru"):
+        url = reverse("admin:admissions_application_dashboard")
+    html = client.get(url).content.decode()
+    start = html.index('<svg role="img"')
+    svg = html[start : html.index("</svg>", start)]
+    coordinates = re.findall(r'\b(?:x|y|width|height)="([^"]*)"', svg)
+    assert coordinates
+    assert not [value for value in coordinates if "," in value]  # "24,0" is no SVG number
+
+
+def test_dashboard_chart_of_a_closed_cycle_ends_on_its_closing_day(client):
+    cycle = closed_cycle()  # closed 30 days ago
+    offering = make_offering(cycle, slug="law", scholarship_seats=1)
+    application = application_for(offering)
+    application.submitted_at = cycle.closes_at - timedelta(days=2)
+    application.save()
+    client.force_login(officer())
+    response = client.get(reverse("admin:admissions_application_dashboard"))
+    chart = response.context["chart"]
+    assert chart["last"] == timezone.localdate(cycle.closes_at)
+    assert chart["total"] == 1
