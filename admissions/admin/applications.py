@@ -17,7 +17,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Exists, OuterRef, Prefetch, Subquery
@@ -66,6 +65,7 @@ from ..services import (
     review_submit,
     rubric_for,
 )
+from .related import PlainRelatedMixin, may_open_related, plain_related
 
 S = ApplicationStatus
 # A whole reference number as typed, e.g. "kzo-2025-000123".
@@ -198,7 +198,7 @@ class DocumentsFilter(admin.SimpleListFilter):
 # --- Inlines (read-only: what the applicant wrote is not edited by staff) -------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(PlainRelatedMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -214,38 +214,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
-
-    # Related objects the user may not open are shown as plain text: Django links every
-    # read-only foreign key to its change page, whatever the user's permissions (a 403).
-    plain_unless_permitted: dict[str, str] = {}
-
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        for index, name in enumerate(fields):
-            plain = self.plain_unless_permitted.get(name)
-            if plain and not may_open_related(request, self.model, name):
-                fields[index] = plain
-        return fields
-
-
-def may_open_related(request, model, field_name: str) -> bool:
-    """Whether the admin change page of `model.field_name`'s target opens for this user."""
-    opts = model._meta.get_field(field_name).related_model._meta
-    return any(
-        request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
-        for action in ("view", "change")
-    )
-
-
-def plain_related(field_name: str, model):
-    """An admin column showing `field_name` as text (no link), titled like the field."""
-
-    @admin.display(description=model._meta.get_field(field_name).verbose_name)
-    def show(self, obj):
-        value = getattr(obj, field_name)
-        return "—" if value is None else str(value)
-
-    return show
 
 
 class ChoiceInline(ReadOnlyInline):

@@ -32,6 +32,7 @@ from ..services import (
     ranking_compute,
     ranking_publish,
 )
+from .related import PlainRelatedMixin, plain_related
 
 PREVIEW_ROWS = 1000  # the rest is summarised (a cycle may have 20,000 applications)
 CHANGE_AWARD = "admissions.change_scholarshipaward"
@@ -48,7 +49,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(ScholarshipAward)
-class ScholarshipAwardAdmin(admin.ModelAdmin):
+class ScholarshipAwardAdmin(PlainRelatedMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "fund",
@@ -75,6 +76,14 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
         "reason",
     )
     actions = ("revoke_with_reason",)
+    plain_unless_permitted = {
+        "fund": "fund_text",
+        "offering": "offering_text",
+        "offered_by": "offered_by_text",
+    }
+    fund_text = plain_related("fund", ScholarshipAward)
+    offering_text = plain_related("offering", ScholarshipAward)
+    offered_by_text = plain_related("offered_by", ScholarshipAward)
     change_list_template = "admin/admissions/scholarshipaward/change_list.html"
 
     @admin.display(description=gettext_lazy("application"), ordering="application__reference")
@@ -297,11 +306,14 @@ class ScholarshipAwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(RankingSnapshot)
-class RankingSnapshotAdmin(admin.ModelAdmin):
+class RankingSnapshotAdmin(PlainRelatedMixin, admin.ModelAdmin):
     list_display = ("offering", "published_at", "published_by", "row_count")
     list_filter = ("offering__cycle", "offering__program")
     list_select_related = ("offering__program", "offering__cycle", "published_by")
     readonly_fields = ("offering", "published_at", "published_by", "rows")
+    plain_unless_permitted = {"offering": "offering_text", "published_by": "published_by_text"}
+    offering_text = plain_related("offering", RankingSnapshot)
+    published_by_text = plain_related("published_by", RankingSnapshot)
 
     @admin.display(description=gettext_lazy("rows"))
     def row_count(self, obj):

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from ..models import OutgoingMail
 from ..services import outbox_resend
+from .related import PlainRelatedMixin, plain_related
 
 # These messages carry a one-time link that signs in or resets a password: whoever reads it
 # could take over the account, so the admin never shows their bodies or data.
@@ -16,7 +17,7 @@ SECRET_TEMPLATES = frozenset({"account_confirmation", "password_reset"})
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
+class OutgoingMailAdmin(PlainRelatedMixin, admin.ModelAdmin):
     list_display = (
         "recipient",
         "template",
@@ -33,6 +34,8 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     actions = ("resend_failed",)
+    plain_unless_permitted = {"user": "user_text"}
+    user_text = plain_related("user", OutgoingMail)
     readonly_fields = (
         "recipient",
         "user",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Review, ReviewerAssignment, ReviewScore, RubricCriterion
 from ..selectors import applications_visible_to_staff, staff_is_reviewer
+from .related import PlainRelatedMixin, plain_related
 
 
 @admin.register(RubricCriterion)
@@ -56,7 +57,7 @@ class ReviewScoreInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(PlainRelatedMixin, admin.ModelAdmin):
     list_display = ("application", "reviewer", "score", "updated_at", "edit_link")
     list_filter = ("application__cycle",)
     list_select_related = ("application", "reviewer")
@@ -64,6 +65,8 @@ class ReviewAdmin(admin.ModelAdmin):
     fields = ("application", "reviewer", "score", "comment", "created_at", "updated_at")
     readonly_fields = fields
     inlines = (ReviewScoreInline,)
+    plain_unless_permitted = {"reviewer": "reviewer_text"}
+    reviewer_text = plain_related("reviewer", Review)
     show_full_result_count = False
 
     def get_queryset(self, request):

@@ -320,3 +320,41 @@ def test_dashboard_chart_of_a_closed_cycle_ends_on_its_closing_day(client):
     chart = response.context["chart"]
     assert chart["last"] == timezone.localdate(cycle.closes_at)
     assert chart["total"] == 1
+
+
+# --- Detail pages of the other admin models -------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["officer", "committee", "reviewer"])
+def test_detail_pages_link_only_to_pages_the_user_may_open(client, busy_application, role):
+    application, offering, staff = busy_application
+    user = {"officer": lambda: staff, "committee": committee, "reviewer": None}[role]
+    user = user() if user else reviewer(offering.program)
+    review = application.reviews.filter(reviewer=user).first() or ReviewFactory(
+        application=application, reviewer=user, score=Decimal("60")
+    )
+    fund = make_fund(offering.cycle, government="KZ", seats=1)
+    award = AwardFactory(application=application, fund=fund, offering=offering, offered_by=staff)
+    snapshot = RankingSnapshot.objects.create(offering=offering, published_by=staff, rows=[])
+    mail = OutgoingMail.objects.create(
+        recipient="a@example.kz", user=application.applicant, template="t", idempotency_key="k"
+    )
+    client.force_login(user)
+    pages = [
+        reverse("admin:admissions_review_change", args=[review.pk]),
+        reverse("admin:admissions_scholarshipaward_change", args=[award.pk]),
+        reverse("admin:admissions_rankingsnapshot_change", args=[snapshot.pk]),
+        reverse("admin:admissions_outgoingmail_change", args=[mail.pk]),
+    ]
+    opened = 0
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200:
+            continue  # not this role's page at all
+        opened += 1
+        html = response.content.decode()
+        refused = [
+            link for link in _admin_links(html, "en") if client.get(link).status_code == 403
+        ]
+        assert not refused, (page, refused)
+    assert opened
