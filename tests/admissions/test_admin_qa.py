@@ -358,3 +358,27 @@ def test_detail_pages_link_only_to_pages_the_user_may_open(client, busy_applicat
         ]
         assert not refused, (page, refused)
     assert opened
+
+
+def test_history_shows_a_blind_reviewer_no_name_and_others_no_page(client):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=1)
+    other = make_offering(cycle, slug="other", scholarship_seats=1)
+    profile = ApplicantProfileFactory(
+        last_name_native="Жақсылықова", last_name_latin="Zhaksylykova"
+    )
+    application = application_for(offering, profile=profile)
+    client.force_login(officer())
+    decide = reverse(
+        "admin:admissions_application_decide",
+        args=[application.pk, ApplicationStatus.UNDER_REVIEW],
+    )
+    assert client.post(decide, {"note": ""}).status_code == 302
+    history = reverse("admin:admissions_application_history", args=[application.pk])
+    client.force_login(reviewer(offering.program, blind=True))
+    response = client.get(history)
+    html = response.content.decode()
+    assert len(response.context["action_list"]) == 1  # the officer's decision is listed
+    assert "Zhaksylykova" not in html and "Жақсылықова" not in html
+    client.force_login(reviewer(other.program))
+    assert client.get(history).status_code == 404
