@@ -40,13 +40,18 @@ class PlainRelatedMixin:
 
     plain_unless_permitted: dict[str, str] = {}
 
-    def _plain(self, request, names):
+    def _plain(self, request, names, obj=None):
+        # Only fields shown read-only: declared so, or the whole object is view-only for
+        # this user. An editable field stays a form field (a select, not a link).
+        view_only = obj is not None and not self.has_change_permission(request, obj)
         swapped = []
         for name in names:
             if isinstance(name, list | tuple):  # several fields on one line
-                swapped.append(tuple(self._plain(request, name)))
-            elif name in self.plain_unless_permitted and not may_open_related(
-                request, self.model, name
+                swapped.append(tuple(self._plain(request, name, obj)))
+            elif (
+                name in self.plain_unless_permitted
+                and (view_only or name in self.readonly_fields)
+                and not may_open_related(request, self.model, name)
             ):
                 swapped.append(self.plain_unless_permitted[name])
             else:
@@ -54,13 +59,13 @@ class PlainRelatedMixin:
         return swapped
 
     def get_fields(self, request, obj=None):
-        return self._plain(request, super().get_fields(request, obj))
+        return self._plain(request, super().get_fields(request, obj), obj)
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (title, {**options, "fields": self._plain(request, options["fields"])})
+            (title, {**options, "fields": self._plain(request, options["fields"], obj)})
             for title, options in super().get_fieldsets(request, obj)
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return self._plain(request, super().get_readonly_fields(request, obj))
+        return self._plain(request, super().get_readonly_fields(request, obj), obj)

@@ -17,13 +17,16 @@ from .related import PlainRelatedMixin, plain_related
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(admin.ModelAdmin):
+class RubricCriterionAdmin(PlainRelatedMixin, admin.ModelAdmin):
     list_display = ("name", "cycle", "weight", "max_score", "position", "is_active")
     list_editable = ("weight", "max_score", "position", "is_active")
     list_filter = ("cycle", "is_active")
     list_select_related = ("cycle",)
     search_fields = ("name",)
     ordering = ("cycle", "position", "pk")
+    # Reviewers read the rubric but may not open the cycle.
+    plain_unless_permitted = {"cycle": "cycle_text"}
+    cycle_text = plain_related("cycle", RubricCriterion)
 
 
 @admin.register(ReviewerAssignment)

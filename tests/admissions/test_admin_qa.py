@@ -382,3 +382,17 @@ def test_history_shows_a_blind_reviewer_no_name_and_others_no_page(client):
     assert "Zhaksylykova" not in html and "Жақсылықова" not in html
     client.force_login(reviewer(other.program))
     assert client.get(history).status_code == 404
+
+
+def test_rubric_page_links_a_reviewer_nowhere_and_stays_editable_for_officers(client):
+    cycle = closed_cycle()
+    program = make_offering(cycle, slug="law", scholarship_seats=1).program
+    criterion = RubricCriterionFactory(cycle=cycle)
+    url = reverse("admin:admissions_rubriccriterion_change", args=[criterion.pk])
+    client.force_login(reviewer(program))
+    html = client.get(url).content.decode()
+    assert escape(str(cycle)) in html
+    assert not [link for link in _admin_links(html, "en") if client.get(link).status_code == 403]
+    client.force_login(officer())
+    response = client.get(url)
+    assert "cycle" in response.context["adminform"].form.fields  # still a select to change
