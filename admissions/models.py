@@ -61,8 +61,8 @@ class ApplicantProfile(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=SiteLanguage.choices, default="ru"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("applicant profile")
@@ -166,7 +166,12 @@ class Application(models.Model):
 class ApplicationChoice(models.Model):
     """One of up to three programs an application ranks by priority (1 = most wanted)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="choices")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="choices",
+        verbose_name=_("application"),
+    )
     offering = models.ForeignKey(
         Offering, on_delete=models.PROTECT, related_name="choices", verbose_name=_("program")
     )
@@ -202,7 +207,10 @@ class ApplicationChoice(models.Model):
 
 class ExamResult(models.Model):
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="exam_results"
+        Application,
+        on_delete=models.CASCADE,
+        related_name="exam_results",
+        verbose_name=_("application"),
     )
     exam = models.CharField(_("exam"), max_length=16, choices=ExamKind.choices)
     subject = models.CharField(_("subject"), max_length=120)
@@ -244,7 +252,10 @@ def document_upload_to(instance: Document, filename: str) -> str:
 
 class Document(models.Model):
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="documents"
+        Application,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("application"),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
     file = models.FileField(
@@ -343,7 +354,12 @@ class ReviewerAssignment(models.Model):
 
 
 class Review(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("application"),
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -379,7 +395,9 @@ class Review(models.Model):
 
 
 class ReviewScore(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review")
+    )
     criterion = models.ForeignKey(
         RubricCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
     )
@@ -399,7 +417,12 @@ class ReviewScore(models.Model):
 class StatusEvent(models.Model):
     """Audit trail: one row per state change of an application."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("application"),
+    )
     from_status = models.CharField(
         _("from"), max_length=24, choices=ApplicationStatus.choices, blank=True
     )
@@ -425,7 +448,12 @@ class StatusEvent(models.Model):
 
 
 class ScholarshipAward(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="awards")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="awards",
+        verbose_name=_("application"),
+    )
     fund = models.ForeignKey(
         ScholarshipFund, on_delete=models.PROTECT, related_name="awards", verbose_name=_("fund")
     )

@@ -396,3 +396,19 @@ def test_rubric_page_links_a_reviewer_nowhere_and_stays_editable_for_officers(cl
     client.force_login(officer())
     response = client.get(url)
     assert "cycle" in response.context["adminform"].form.fields  # still a select to change
+
+
+def test_every_field_staff_see_has_a_translatable_label():
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    internal = {("Application", "completed_step"), ("AdmissionCycle", "reference_counter")}
+    untranslated = [
+        (model.__name__, field.name)
+        for app in ("admissions", "programs")
+        for model in apps.get_app_config(app).get_models()
+        for field in model._meta.get_fields()
+        if hasattr(field, "verbose_name") and not field.auto_created
+        if not isinstance(field.verbose_name, Promise)
+    ]
+    assert sorted(set(untranslated) - internal) == []
