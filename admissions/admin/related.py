@@ -58,14 +58,24 @@ class PlainRelatedMixin:
                 swapped.append(name)
         return swapped
 
+    @staticmethod
+    def _unique(names):
+        return list(dict.fromkeys(names))
+
     def get_fields(self, request, obj=None):
-        return self._plain(request, super().get_fields(request, obj), obj)
+        return self._unique(self._plain(request, super().get_fields(request, obj), obj))
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (title, {**options, "fields": self._plain(request, options["fields"], obj)})
+            (
+                title,
+                {**options, "fields": self._unique(self._plain(request, options["fields"], obj))},
+            )
             for title, options in super().get_fieldsets(request, obj)
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return self._plain(request, super().get_readonly_fields(request, obj), obj)
+        # The original names stay read-only too: the model form must never include them
+        # (a missing form field would blank the foreign key on save).
+        names = list(super().get_readonly_fields(request, obj))
+        return self._unique([*names, *self._plain(request, names, obj)])

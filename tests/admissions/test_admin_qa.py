@@ -412,3 +412,30 @@ def test_every_field_staff_see_has_a_translatable_label():
         if not isinstance(field.verbose_name, Promise)
     ]
     assert sorted(set(untranslated) - internal) == []
+
+
+def test_award_page_shows_each_field_once_and_saving_keeps_who_offered(client):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=1)
+    staff = officer()
+    award = AwardFactory(
+        application__cycle=cycle,
+        fund=make_fund(cycle, government="KZ", seats=1),
+        offering=offering,
+        offered_by=staff,
+    )
+    member = committee()
+    client.force_login(member)
+    url = reverse("admin:admissions_scholarshipaward_change", args=[award.pk])
+    response = client.get(url)
+    names = [
+        field.field["name"]
+        for fieldset in response.context["adminform"]
+        for line in fieldset
+        for field in line
+    ]
+    assert len(names) == len(set(names)), names
+    assert not response.context["adminform"].form.fields  # nothing editable here
+    client.post(url, {"_save": "1"})
+    award.refresh_from_db()
+    assert award.offered_by == staff
