@@ -23,6 +23,7 @@ from admissions.models import (
     StatusEvent,
 )
 from admissions.services import award_offer
+from programs.models import AdmissionCycle, Program
 from tests.factories import (
     ApplicantProfileFactory,
     ApplicationFactory,
@@ -232,9 +233,29 @@ def _criteria(n, cycle, offering, fund):
         RubricCriterionFactory(cycle=cycle)
 
 
+def _programs(n, cycle, offering, fund):
+    for _ in range(n):
+        make_offering(cycle, slug=f"p{Program.objects.count()}", scholarship_seats=1)
+
+
+def _cycles(n, cycle, offering, fund):
+    for _ in range(n):
+        code = str(3000 + AdmissionCycle.objects.count())
+        make_fund(closed_cycle(code=code), government="KZ", seats=1)
+
+
+def _funds(n, cycle, offering, fund):
+    for index in range(n):
+        other = closed_cycle(code=str(4000 + AdmissionCycle.objects.count()))
+        make_fund(other, government="RU", seats=1, citizenships=["RU", "BY"], position=index)
+
+
 @pytest.mark.parametrize(
     "changelist, build",
     [
+        ("admin:programs_program_changelist", _programs),
+        ("admin:programs_admissioncycle_changelist", _cycles),
+        ("admin:programs_scholarshipfund_changelist", _funds),
         ("admin:admissions_scholarshipaward_changelist", _awards),
         ("admin:admissions_rankingsnapshot_changelist", _snapshots),
         ("admin:admissions_review_changelist", _reviews),
