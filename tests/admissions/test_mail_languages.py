@@ -1,11 +1,12 @@
 """E-mails are wholly in the recipient's language: names of data (funds, programs) too,
 whatever language the request or command that queued them was running in."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from admissions.enums import ApplicationStatus
 from admissions.models import ApplicantProfile, OutgoingMail
@@ -63,3 +64,14 @@ def test_scholarship_offer_mail_names_fund_and_program_in_the_recipients_languag
         assert program_title in body
         assert "Government of" not in body
         assert "International Law" not in body
+
+
+def test_kazakh_pages_write_dates_day_first_with_the_24_hour_clock():
+    # Django has no kk formats; without config/formats/kk this was "Сәу. 15, 2025, 2:05 Т.Ж.".
+    moment = timezone.make_aware(datetime(2025, 9, 15, 14, 5))  # Omsk time
+    with translation.override("kk"):
+        assert date_format(moment, "DATETIME_FORMAT") == "15.09.2025 14:05"
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "15.09.2025 14:05"
+        assert date_format(moment.date(), "DATE_FORMAT") == "15.09.2025"
+    with translation.override("ru"):  # Django's own Russian formats stay
+        assert date_format(moment, "DATETIME_FORMAT") == "15 сентября 2025 г. 14:05"
