@@ -1,7 +1,8 @@
 """DESIGN invariant 8 under /kk/ and /ru/: bad input on a form page gets a clear message in
 the page's language (the translated text from the catalogue, not the English source) and
-nothing already saved is lost. Also: the documents page answers a documents request of an
-earlier cycle while a new cycle is open."""
+nothing already saved is lost. Also found in QA: the documents page answers a documents
+request of an earlier cycle while a new cycle is open; the dashboard does not offer to
+continue a draft that can no longer be submitted."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -131,3 +132,47 @@ def test_documents_page_answers_a_request_of_an_earlier_cycle_while_a_new_one_is
     assert requested.documents.get().kind == "identity"
     # Visiting the page did not start an application in the new cycle.
     assert Application.objects.filter(applicant=requested.applicant).count() == 1
+
+
+def test_dashboard_of_a_draft_of_a_closed_cycle_does_not_offer_to_continue_it(client):
+    from tests.factories import ChoiceFactory, OfferingFactory
+
+    now = timezone.now()
+    closed = CycleFactory(
+        opens_at=now - timedelta(days=400),
+        closes_at=now - timedelta(days=200),
+        results_at=now - timedelta(days=190),
+    )
+    draft = ApplicationFactory(cycle=closed, completed_step=5)
+    ChoiceFactory(application=draft, offering=OfferingFactory(cycle=closed))
+    client.force_login(draft.applicant)
+
+    with translation.override("en"):
+        page = client.get(reverse("admissions:dashboard")).content.decode()
+
+    assert "The deadline for this application has passed" in page
+    assert "Continue the application" not in page
+    assert "Continue your application with step" not in page
+
+
+def test_dashboard_of_a_draft_still_open_through_a_later_program_deadline_offers_to_continue(
+    client,
+):
+    from tests.factories import ChoiceFactory, OfferingFactory
+
+    now = timezone.now()
+    closed = CycleFactory(
+        opens_at=now - timedelta(days=60),
+        closes_at=now - timedelta(days=1),
+        results_at=now + timedelta(days=30),
+    )
+    draft = ApplicationFactory(cycle=closed, completed_step=5)
+    offering = OfferingFactory(cycle=closed, deadline=now + timedelta(days=5))
+    ChoiceFactory(application=draft, offering=offering)
+    client.force_login(draft.applicant)
+
+    with translation.override("en"):
+        page = client.get(reverse("admissions:dashboard")).content.decode()
+
+    assert "The deadline for this application has passed" not in page
+    assert "Continue the application" in page
