@@ -122,6 +122,8 @@ def _award_mail_context(award: ScholarshipAward) -> dict:
     application = award.application
     language = _language(application)
     with translation.override(language):
+        # Names of data (modeltranslation fields) follow the recipient's language too.
+        fund = str(award.fund.name)
         program = str(award.offering.program.title)
         path = reverse("admissions:award_detail", kwargs={"pk": award.pk})
         respond_by_local = date_format(
@@ -129,7 +131,7 @@ def _award_mail_context(award: ScholarshipAward) -> dict:
         )
     return {
         "award_id": award.pk,
-        "fund": award.fund.name,
+        "fund": fund,
         "program": program,
         "respond_by": award.respond_by.isoformat(),
         "respond_by_local": respond_by_local,
