@@ -8,16 +8,14 @@ green CI run always means they ran.
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-pytest_plugins = ["tests.services_fixtures"]
+pytest_plugins = ["tests.services_fixtures", "tests.browser_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _unavailable(reason: str) -> None:
@@ -37,13 +35,19 @@ def redis_reachable() -> bool:
         return False
 
 
+def _chromium() -> str | None:
+    from tests.browser_fixtures import CHROMIUM  # a plugin module: imported once registered
+
+    return CHROMIUM
+
+
 @pytest.fixture(autouse=True)
 def _require_services(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _unavailable("PostgreSQL is not configured (set DATABASE_URL=postgres://...)")
     if request.node.get_closest_marker("redis") and not redis_reachable():
         _unavailable("Redis is not reachable (set REDIS_URL=redis://...)")
-    if request.node.get_closest_marker("browser") and not CHROMIUM:
+    if request.node.get_closest_marker("browser") and not _chromium():
         _unavailable("Debian's chromium is not installed")
 
 

@@ -122,8 +122,9 @@ def _award_mail_context(award: ScholarshipAward) -> dict:
     application = award.application
     language = _language(application)
     with translation.override(language):
+        # Names of data (modeltranslation fields) follow the recipient's language too.
+        fund = str(award.fund.name)
         program = str(award.offering.program.title)
-        fund = str(award.fund.name)  # translated field: in the recipient's language too
         path = reverse("admissions:award_detail", kwargs={"pk": award.pk})
         respond_by_local = date_format(
             timezone.localtime(award.respond_by), "DATETIME_FORMAT", use_l10n=True

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..enums import FINAL_STATUSES, ApplicationStatus, AwardState
@@ -36,7 +37,9 @@ STATUS_BADGES = {
 }
 
 
-def _next_steps(*, application, has_profile, confirmed, requirements) -> list[dict]:
+def _next_steps(
+    *, application, has_profile, confirmed, requirements, deadline_passed=False
+) -> list[dict]:
     """What the applicant is expected to do now: [{"text", "url", "label", "note"}]."""
     steps: list[dict] = []
     if not confirmed and (application is None or application.status == ApplicationStatus.DRAFT):
@@ -52,7 +55,16 @@ def _next_steps(*, application, has_profile, confirmed, requirements) -> list[di
             steps.append({"text": _("Complete your personal data.")})
         return steps
     status = application.status
-    if status == ApplicationStatus.DRAFT:
+    if status == ApplicationStatus.DRAFT and deadline_passed:
+        # A draft of a closed cycle: "continue" would only lead to a refusal.
+        steps.append(
+            {
+                "text": _(
+                    "The deadline for this application has passed; it can no longer be submitted."
+                )
+            }
+        )
+    elif status == ApplicationStatus.DRAFT:
         if not has_profile:
             steps.append(
                 {
@@ -116,6 +128,10 @@ def _next_steps(*, application, has_profile, confirmed, requirements) -> list[di
     return steps
 
 
+def _choice_deadlines(application) -> list:
+    return [choice.offering.effective_deadline for choice in application.choices.all()]
+
+
 @login_required
 def dashboard(request):
     user = request.user
@@ -133,6 +149,11 @@ def dashboard(request):
         )
         if application.status == ApplicationStatus.DRAFT:
             deadline = application_deadline(application=application)
+    # Nothing can be submitted any more once the cycle and every chosen program are closed.
+    deadline_passed = deadline is not None and (
+        max([application.cycle.closes_at, deadline, *_choice_deadlines(application)])
+        <= timezone.now()
+    )
     open_cycle = cycle_open()
     if (
         application is not None
@@ -154,8 +175,10 @@ def dashboard(request):
                 has_profile=has_profile,
                 confirmed=confirmed,
                 requirements=requirements,
+                deadline_passed=deadline_passed,
             ),
             "deadline": deadline,
+            "deadline_passed": deadline_passed,
             "can_withdraw": application is not None and application.status not in FINAL_STATUSES,
             "email_confirmed": confirmed,
         },

@@ -29,15 +29,26 @@ def _documents_step() -> int:
 
 
 def _current_application(user) -> Application | None:
-    """The application the page works on: the open cycle's (a draft is created on the first
-    visit, like the other steps of the form), else the applicant's latest one."""
-    from ..selectors import application_current, cycle_open
+    """The application the page works on: one the office asked documents for (of any
+    cycle: the dashboard sends the applicant here to answer that request), else the open
+    cycle's (a draft is created on the first visit, like the other steps of the form), else
+    the applicant's latest one."""
+    from ..selectors import cycle_open
     from ..services.applications import application_draft_for
 
-    cycle = cycle_open()
-    current = application_current(user)
-    if cycle is not None and (current is None or current.cycle_id != cycle.pk):
-        current = application_draft_for(user=user, cycle=cycle)
+    mine = list(
+        Application.objects.filter(applicant=user)
+        .only("pk", "status", "cycle_id")
+        # The latest cycle first, as `selectors.application_current` chooses.
+        .order_by("-cycle__opens_at")
+    )
+    current = next((a for a in mine if a.status == ApplicationStatus.DOCUMENTS_REQUESTED), None)
+    if current is None:
+        cycle = cycle_open()
+        in_open = [a for a in mine if cycle is not None and a.cycle_id == cycle.pk]
+        current = in_open[0] if in_open else (mine[0] if mine else None)
+        if cycle is not None and (current is None or current.cycle_id != cycle.pk):
+            current = application_draft_for(user=user, cycle=cycle)
     if current is None:
         return None
     return (

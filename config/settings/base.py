@@ -152,6 +152,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django has no Kazakh date formats; ours (config/formats/kk) write 28.11.2026 14:05.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Omsk"

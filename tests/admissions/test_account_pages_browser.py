@@ -4,41 +4,15 @@ Asserts the pages have a heading, labelled fields and no horizontal scrolling; w
 SCREENSHOT_DIR set, saves a PNG of each page there (for looking at them).
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from tests import files
+from tests.browser_fixtures import VIEWPORTS, horizontal_overflow, save_screenshot
 from tests.factories import ApplicantProfileFactory, ApplicationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORTS = {"desktop": (1280, 900), "mobile": (375, 740)}
-
-
-@pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def _check(page, name: str, width: str) -> None:
@@ -50,14 +24,8 @@ def _check(page, name: str, width: str) -> None:
         ".map(el => el.name)"
     )
     assert unlabeled == [], f"{name}: fields without a label: {unlabeled}"
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{name} scrolls sideways at {width} width"
-    target = os.environ.get("SCREENSHOT_DIR")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{target}/{name}-{width}.png", full_page=True)
+    assert horizontal_overflow(page) <= 0, f"{name} scrolls sideways at {width} width"
+    save_screenshot(page, f"{name}-{width}")
 
 
 def _url(name: str, language: str) -> str:

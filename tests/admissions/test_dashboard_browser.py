@@ -1,15 +1,12 @@
 """Dashboard and withdrawal pages in headless Chromium, desktop and phone width: one h1, no
 sideways scrolling, staff text shown escaped. With SCREENSHOT_DIR set, saves PNGs."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from admissions.models import StatusEvent
-from tests.e2e.test_applicant_journey import CHROMIUM_ARGS, VIEWPORTS
+from tests.browser_fixtures import VIEWPORTS, horizontal_overflow, save_screenshot
 from tests.factories import (
     ApplicantProfileFactory,
     ApplicationFactory,
@@ -18,19 +15,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
@@ -68,14 +52,8 @@ def test_dashboard_with_requested_documents_renders_well(live_server, browser, w
     for name, url in (("dashboard", dashboard), ("withdraw", withdraw)):
         page.goto(live_server.url + url)
         assert page.locator("h1").count() == 1
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} scrolls sideways at {width} width"
-        target = os.environ.get("SCREENSHOT_DIR")
-        if target:
-            Path(target).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=f"{target}/{name}-requested-{width}.png", full_page=True)
+        assert horizontal_overflow(page) <= 0, f"{name} scrolls sideways at {width} width"
+        save_screenshot(page, f"{name}-requested-{width}")
         if name == "dashboard":
             text = page.inner_text("main")
             assert "<b>photo</b>" in text

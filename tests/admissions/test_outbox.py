@@ -39,8 +39,11 @@ def queue(key="k-1", recipient="applicant@example.org", template="test_notificat
 
 
 def send(mail: OutgoingMail) -> str:
-    """Run the task for `mail` in this process, as a worker would, and return its outcome."""
-    return mail_send.apply(args=(mail.pk,)).get()
+    """Run the task for `mail` in this process, as a worker would, and return its outcome.
+
+    `.result`, not `.get()`: Celery's eager `apply` flags "inside a task" in a process-wide
+    variable, so `.get()` in one thread fails while another thread is inside `apply`."""
+    return mail_send.apply(args=(mail.pk,)).result
 
 
 # --- Queueing ----------------------------------------------------------------------------

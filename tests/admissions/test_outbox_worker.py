@@ -74,7 +74,8 @@ def test_worker_delivers_one_message_in_the_recipients_language_with_both_parts(
     (message,) = smtp_server.messages
     with translation.override("kk"):
         expected_subject = gettext("Test message from the KazNU Omsk admissions portal")
-    assert message["Subject"] == expected_subject == mail.subject
+    # Folding a long encoded header may leave whitespace where the lines were joined.
+    assert " ".join(str(message["Subject"]).split()) == expected_subject == mail.subject
     assert message["To"] == "applicant@example.org"
     assert message["Content-Language"] == "kk"
     assert message["Message-ID"].startswith(f"<outbox-{mail.pk}-")

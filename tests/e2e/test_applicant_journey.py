@@ -4,10 +4,8 @@ from the mail, fill in every step, upload documents, submit, see the reference.
 Run in two languages and both widths. With SCREENSHOT_DIR set, a PNG of every page is saved.
 """
 
-import os
 import random
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -17,37 +15,15 @@ from admissions.demo import iin_generate
 from admissions.enums import ApplicationStatus
 from admissions.models import Application, OutgoingMail
 from tests import files
+from tests.browser_fixtures import VIEWPORTS, horizontal_overflow, save_screenshot
 from tests.factories import CycleFactory, OfferingFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORTS = {"desktop": (1280, 900), "mobile": (375, 740)}
 MOTIVATION = (
     "Менің арманым — халықаралық құқықты оқып, Қазақстан мен Ресей арасындағы "
     "ынтымақтастыққа үлес қосу. <script>alert('x')</script> "
 ) * 4
-
-
-@pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def _url(name: str, language: str, **kwargs) -> str:
@@ -60,17 +36,9 @@ class Journey:
         self.page, self.language, self.width = page, language, width
 
     def shot(self, name: str) -> None:
-        overflow = self.page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} scrolls sideways at {self.width} width"
+        assert horizontal_overflow(self.page) <= 0, f"{name} scrolls sideways at {self.width}"
         assert self.page.locator("h1").count() == 1
-        target = os.environ.get("SCREENSHOT_DIR")
-        if target:
-            Path(target).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(
-                path=f"{target}/journey-{self.language}-{self.width}-{name}.png", full_page=True
-            )
+        save_screenshot(self.page, f"journey-{self.language}-{self.width}-{name}")
 
     def next(self) -> None:
         self.page.click("button[name=save_next]")

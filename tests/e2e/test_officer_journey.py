@@ -1,8 +1,6 @@
 """An admissions officer in headless Chromium: filter the list, open an application, verify a
 document and accept the application."""
 
-import os
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -11,43 +9,23 @@ from admissions.enums import ApplicationStatus as S
 from admissions.enums import DocumentStatus
 from admissions.models import OutgoingMail, StatusEvent
 from tests.admissions.staff_helpers import application_for, officer, two_programs
-from tests.conftest import CHROMIUM
+from tests.browser_fixtures import save_screenshot
 from tests.factories import ApplicantProfileFactory, DocumentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 def shot(page, name):
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+    save_screenshot(page, f"officer-{name}")
 
 
 def test_officer_filters_opens_verifies_a_document_and_accepts(live_server, page):

@@ -7,18 +7,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import CHROMIUM
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
 def catalogue(transactional_db):
@@ -28,14 +16,10 @@ def catalogue(transactional_db):
 
 
 @pytest.fixture
-def page(catalogue):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+def page(catalogue, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 @pytest.mark.browser
