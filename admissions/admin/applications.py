@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Exists, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseRedirect
@@ -63,7 +63,7 @@ from ..services import (
     review_submit,
     rubric_for,
 )
-from .exports import EXPORT_FORMATS, application_export_response
+from .exports import EXPORT_FORMATS, applicant_profile, application_export_response
 from .related import PlainRelatedMixin, may_open_related, plain_related
 
 S = ApplicationStatus
@@ -371,13 +371,6 @@ DECISIONS = {
     S.REJECTED: (_("Reject"), True),
     S.ENROLLED: (_("Mark enrolled"), False),
 }
-
-
-def applicant_profile(application):
-    try:
-        return application.applicant.applicant_profile
-    except ObjectDoesNotExist:  # a draft whose applicant has not written a profile yet
-        return None
 
 
 @admin.register(Application)

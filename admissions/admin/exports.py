@@ -26,7 +26,12 @@ from ..enums import ApplicationStatus
 from ..models import ApplicationChoice
 from ..selectors import staff_is_blind, staff_may_see_contact, staff_may_see_national_id
 
-__all__ = ["EXPORT_FORMATS", "ApplicationExportResource", "application_export_response"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "ApplicationExportResource",
+    "applicant_profile",
+    "application_export_response",
+]
 
 # The `_format` values of the export links, and the library's format for each.
 EXPORT_FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
@@ -36,7 +41,8 @@ NATIONAL_ID_FIELDS = ("identifier_kind", "identifier")
 CONTACT_FIELDS = ("email", "phone")
 
 
-def _profile(application):
+def applicant_profile(application):
+    """The applicant's profile, or None (also used by the admin list and detail page)."""
     try:
         return application.applicant.applicant_profile
     except ObjectDoesNotExist:  # a draft whose applicant has not written a profile yet
@@ -45,7 +51,7 @@ def _profile(application):
 
 def _profile_text(attribute):
     def dehydrate(application) -> str:
-        profile = _profile(application)
+        profile = applicant_profile(application)
         return str(getattr(profile, attribute)) if profile else ""
 
     return dehydrate
@@ -97,7 +103,7 @@ class ApplicationExportResource(resources.Resource):
     # --- Values -------------------------------------------------------------------------
 
     def dehydrate_identifier_kind(self, application) -> str:
-        profile = _profile(application)
+        profile = applicant_profile(application)
         return profile.get_identifier_kind_display() if profile else ""
 
     def dehydrate_status(self, application) -> str:
