@@ -122,3 +122,120 @@ def test_export_refused_to_staff_without_a_role(client, data):
 
     client.force_login(StaffFactory())
     assert client.get(reverse(EXPORT), {"_format": "csv"}).status_code == 403
+
+
+# --- django-import-export: the resource, the language, the file formats, the query budget ---
+
+
+def resource_columns(user):
+    from admissions.admin.exports import ApplicationExportResource
+
+    with translation.override("en"):
+        return ApplicationExportResource(user=user).get_export_headers()
+
+
+def test_resource_columns_follow_the_role(data):
+    mine, _other, _alice, _bob = data
+    everything = resource_columns(officer())
+    assert everything[:5] == [
+        "Reference",
+        "Last name",
+        "First name",
+        "Patronymic",
+        "Name (Latin letters)",
+    ]
+    assert {"Identifier", "Identifier number", "E-mail", "Phone"} <= set(everything)
+    seeing = resource_columns(reviewer(mine.program))
+    assert "Last name" in seeing
+    assert not {"Identifier", "Identifier number", "E-mail", "Phone"} & set(seeing)
+    blind = resource_columns(reviewer(mine.program, blind=True))
+    assert not {"Last name", "First name", "Patronymic", "Name (Latin letters)"} & set(blind)
+    assert blind[0] == "Reference" and "Programs by priority" in blind
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_headers_and_values_in_russian_under_ru(client, data, export_format):
+    mine, _other, alice, _bob = data
+    client.force_login(officer())
+    with translation.override("ru"):
+        url = reverse(EXPORT)
+    assert url.startswith("/ru/")
+    header, *body = parse(client.get(url, {"_format": export_format, "program": mine.program.pk}))
+    assert header[:2] == ["Номер заявки", "Фамилия"]
+    assert {"Номер идентификатора", "Электронная почта", "Статус", "Балл"} <= set(header)
+    record = dict(zip(header, body[0], strict=True))
+    assert record["Номер заявки"] == alice.reference
+    assert record["Запрошена стипендия"] == "да"
+
+
+def test_csv_starts_with_a_byte_order_mark(client, data):
+    client.force_login(officer())
+    response = client.get(reverse(EXPORT), {"_format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+
+
+def test_xlsx_is_a_workbook_openpyxl_reads(client, data):
+    _mine, _other, alice, bob = data
+    client.force_login(officer())
+    with translation.override("ru"):
+        response = client.get(reverse(EXPORT), {"_format": "xlsx"})
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    assert sheet.title == "Заявки"
+    references = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert references == {alice.reference, bob.reference}
+
+
+def test_values_score_programs_and_omsk_time(client, data):
+    import datetime as dt
+
+    from tests.factories import ChoiceFactory, LanguageFactory, ReviewFactory
+
+    mine, other, alice, _bob = data
+    ChoiceFactory(
+        application=alice, offering=other, priority=2, language=LanguageFactory(code="en")
+    )
+    ReviewFactory(application=alice, score=80)
+    ReviewFactory(application=alice, score=91)
+    alice.submitted_at = dt.datetime(2025, 7, 1, 6, 30, tzinfo=dt.UTC)
+    alice.save(update_fields=["submitted_at"])
+    client.force_login(officer())
+    with translation.override("en"):
+        url = reverse(EXPORT)
+    header, *body = parse(client.get(url, {"_format": "csv", "program": mine.program.pk}))
+    record = dict(zip(header, body[0], strict=True))
+    assert record["Score"] == "85.5"
+    assert record["Programs by priority"] == (f"1. {mine.program} (ru); 2. {other.program} (en)")
+    assert record["Submitted"] == "2025-07-01 12:30"  # Asia/Omsk, UTC+6
+    assert record["Identifier"] == alice.applicant.applicant_profile.get_identifier_kind_display()
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_export_queries_do_not_grow_with_the_rows(client, export_format):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OfferingFactory
+
+    from .staff_helpers import bulk_applications
+
+    offering = OfferingFactory()
+    client.force_login(officer())
+    url = reverse(EXPORT)
+
+    def queries_and_rows():
+        with CaptureQueriesContext(connection) as queries:
+            rows = parse(client.get(url, {"_format": export_format}))
+        return len(queries), len(rows) - 1
+
+    bulk_applications(3, offering, prefix="FEW")
+    few, rows = queries_and_rows()
+    assert rows == 3
+    bulk_applications(57, offering, prefix="MANY")
+    many, rows = queries_and_rows()
+    assert rows == 60
+    assert many == few
