@@ -10,10 +10,11 @@ from django.db import migrations, models
 
 LANGUAGES = ("kk", "ru", "en")
 
-# The default rubric as seeded before this migration (English), frozen here: later edits to the
-# seed command must not change what this migration does.
+# The default rubric of `manage.py seed` (English before this migration) with its translations,
+# frozen here: later edits to the seed command must not change what this migration does.
 DEFAULT_RUBRIC = {
     "Motivation": {
+        "name": "Motivation",
         "description": "Why this program, at this branch; clarity and sincerity of the statement.",
         "name_kk": "Мотивация",
         "name_ru": "Мотивация",
@@ -31,6 +32,7 @@ DEFAULT_RUBRIC = {
         ),
     },
     "Academic record": {
+        "name": "Academic record",
         "description": "Grades and achievements of the prior education, relevant to the program.",
         "name_kk": "Академиялық үлгерім",
         "name_ru": "Академическая успеваемость",
@@ -40,6 +42,7 @@ DEFAULT_RUBRIC = {
         "description_en": "Grades and achievements of the prior education, relevant to the program.",
     },
     "Language proficiency": {
+        "name": "Language proficiency",
         "description": "Command of the chosen language of instruction.",
         "name_kk": "Тілді меңгеру",
         "name_ru": "Владение языком",
@@ -51,17 +54,26 @@ DEFAULT_RUBRIC = {
 }
 
 
+def _texts(entry: dict, field: str) -> set[str]:
+    return {entry[field], *(entry[f"{field}_{code}"] for code in LANGUAGES)}
+
+
+# A default criterion is recognised by its name in any language: `name` holds English before
+# this migration, and the default language's text (Russian) once it has been applied.
+BY_NAME = {text: entry for entry in DEFAULT_RUBRIC.values() for text in _texts(entry, "name")}
+
+
 def fill_translations(apps, schema_editor):
     RubricCriterion = apps.get_model("admissions", "RubricCriterion")
     for criterion in RubricCriterion.objects.all().iterator():
-        known = DEFAULT_RUBRIC.get(criterion.name)
+        known = BY_NAME.get(criterion.name)
         for code in LANGUAGES:
             if not getattr(criterion, f"name_{code}"):
                 text = known[f"name_{code}"] if known else criterion.name
                 setattr(criterion, f"name_{code}", text)
             if not getattr(criterion, f"description_{code}"):
                 # A description an officer edited stays as written, in every language.
-                if known and criterion.description == known["description"]:
+                if known and criterion.description in _texts(known, "description"):
                     text = known[f"description_{code}"]
                 else:
                     text = criterion.description

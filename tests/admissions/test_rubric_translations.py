@@ -212,6 +212,12 @@ def test_migration_fills_every_language_of_existing_criteria():
         cycle=cycle, name="Motivation", description="Our own wording."
     )
     custom = criterion_model.objects.create(cycle=cycle, name="Portfolio", description="")
+    # After a round trip (0003 unapplied, then applied again) `name` holds the Russian text.
+    russian = criterion_model.objects.create(
+        cycle=cycle,
+        name="Владение языком",
+        description="Уровень владения выбранным языком обучения.",
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(after)
@@ -237,3 +243,8 @@ def test_migration_fills_every_language_of_existing_criteria():
     }
     assert {rows[custom.pk][f"name_{code}"] for code in ("kk", "ru", "en")} == {"Portfolio"}
     assert {rows[custom.pk][f"description_{code}"] for code in ("kk", "ru", "en")} == {""}
+    assert (rows[russian.pk]["name_kk"], rows[russian.pk]["name_en"]) == (
+        "Тілді меңгеру",
+        "Language proficiency",
+    )
+    assert rows[russian.pk]["description_en"] == "Command of the chosen language of instruction."
