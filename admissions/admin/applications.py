@@ -353,10 +353,18 @@ class ReviewForm(forms.Form):
             self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
                 label=criterion.name,
                 widget=forms.NumberInput(attrs={"min": 0, "max": criterion.max_score}),
-                help_text=_("0 to %(max)s, weight %(weight)s")
-                % {"max": criterion.max_score, "weight": criterion.weight},
+                help_text=self._help(criterion),
             )
         self.order_fields([*(f"criterion_{c.pk}" for c in criteria), "comment"])
+
+    @staticmethod
+    def _help(criterion) -> str:
+        # Name and description read in the active language (modeltranslation).
+        scale = _("0 to %(max)s, weight %(weight)s") % {
+            "max": criterion.max_score,
+            "weight": criterion.weight,
+        }
+        return f"{criterion.description} ({scale})" if criterion.description else scale
 
     def scores(self) -> dict[int, int]:
         return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}

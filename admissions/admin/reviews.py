@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from ..models import Review, ReviewerAssignment, ReviewScore, RubricCriterion
 from ..selectors import applications_visible_to_staff, staff_is_reviewer
@@ -17,16 +18,27 @@ from .related import PlainRelatedMixin, plain_related
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(PlainRelatedMixin, admin.ModelAdmin):
+class RubricCriterionAdmin(PlainRelatedMixin, TabbedTranslationAdmin):
+    """Name and description are edited in one tab per language (kk/ru/en)."""
+
     list_display = ("name", "cycle", "weight", "max_score", "position", "is_active")
     list_editable = ("weight", "max_score", "position", "is_active")
     list_filter = ("cycle", "is_active")
     list_select_related = ("cycle",)
-    search_fields = ("name",)
+    search_fields = ("name_kk", "name_ru", "name_en")
     ordering = ("cycle", "position", "pk")
     # Reviewers read the rubric but may not open the cycle.
     plain_unless_permitted = {"cycle": "cycle_text"}
     cycle_text = plain_related("cycle", RubricCriterion)
+
+    def get_form(self, request, obj=None, **kwargs):
+        # modeltranslation passes its own `exclude` to Django's get_form, which drops the one
+        # Django builds for a view-only user (every field): the display-only `cycle_text` of a
+        # reviewer's read-only page would then be looked up as a model field.
+        if kwargs.get("fields"):
+            display_only = set(self.plain_unless_permitted.values())
+            kwargs["fields"] = [name for name in kwargs["fields"] if name not in display_only]
+        return super().get_form(request, obj, **kwargs)
 
 
 @admin.register(ReviewerAssignment)

@@ -201,8 +201,11 @@ def test_officer_manages_reviewer_assignments_and_rubric(client):
         reverse("admin:admissions_rubriccriterion_add"),
         {
             "cycle": mine.cycle.pk,
-            "name": "Motivation",
-            "description": "",
+            # One tab per language; the Russian (default language) name is required.
+            "name_kk": "Мотивация",
+            "name_ru": "Мотивация",
+            "name_en": "Motivation",
+            "description_ru": "",
             "weight": "2",
             "max_score": "10",
             "position": "0",

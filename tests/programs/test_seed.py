@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from admissions.models import RubricCriterion
 from programs.models import AdmissionCycle, Field, Language, Offering, Program, ScholarshipFund
@@ -147,9 +147,33 @@ def test_default_rubric_for_each_seeded_cycle_and_kept_when_edited():
             "Language proficiency",
         ]
         assert sum(c.weight for c in criteria) == 1
-    RubricCriterion.objects.filter(name="Motivation").update(max_score=20)
+    RubricCriterion.objects.filter(name_en="Motivation").update(max_score=20)
     seed()
     assert RubricCriterion.objects.count() == 6
     assert set(
-        RubricCriterion.objects.filter(name="Motivation").values_list("max_score", flat=True)
+        RubricCriterion.objects.filter(name_en="Motivation").values_list("max_score", flat=True)
     ) == {20}
+
+
+def test_seeded_rubric_is_written_in_kazakh_russian_and_english():
+    seed()
+    criteria = list(RubricCriterion.objects.filter(cycle__code="2025"))
+    assert [(c.name_kk, c.name_ru, c.name_en) for c in criteria] == [
+        ("Мотивация", "Мотивация", "Motivation"),
+        ("Академиялық үлгерім", "Академическая успеваемость", "Academic record"),
+        ("Тілді меңгеру", "Владение языком", "Language proficiency"),
+    ]
+    for criterion in criteria:
+        kk, ru, en = criterion.description_kk, criterion.description_ru, criterion.description_en
+        assert kk and ru and en
+        assert len({kk, ru, en}) == 3
+        assert set(kk.lower()) & KAZAKH_LETTERS, kk
+        assert set(ru.lower()) & set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"), ru
+        assert not set(ru.lower()) & KAZAKH_LETTERS, ru
+        assert en.isascii(), en
+        assert kk.endswith(".") and ru.endswith(".") and en.endswith(".")  # one sentence each
+        # The untranslated attribute follows the active language.
+        with translation.override("kk"):
+            assert criterion.name == criterion.name_kk
+        with translation.override("ru"):
+            assert criterion.description == ru

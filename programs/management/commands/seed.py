@@ -240,22 +240,40 @@ FUNDS = [
 ]
 
 RUBRIC = [
-    # name, description, weight, max score
+    # names and one-sentence descriptions in kk / ru / en, weight, max score
     (
-        "Motivation",
-        "Why this program, at this branch; clarity and sincerity of the statement.",
+        {"kk": "Мотивация", "ru": "Мотивация", "en": "Motivation"},
+        {
+            "kk": (
+                "Неліктен дәл осы филиалдағы осы бағдарлама таңдалды; мотивациялық хаттың "
+                "айқындығы мен шынайылығы."
+            ),
+            "ru": (
+                "Почему выбрана именно эта программа в этом филиале; ясность и искренность "
+                "мотивационного письма."
+            ),
+            "en": "Why this program, at this branch; clarity and sincerity of the statement.",
+        },
         Decimal("0.40"),
         10,
     ),
     (
-        "Academic record",
-        "Grades and achievements of the prior education, relevant to the program.",
+        {"kk": "Академиялық үлгерім", "ru": "Академическая успеваемость", "en": "Academic record"},
+        {
+            "kk": "Бағдарламаға қатысты алдыңғы білім бойынша бағалар мен жетістіктер.",
+            "ru": "Оценки и достижения в предыдущем обучении, значимые для программы.",
+            "en": "Grades and achievements of the prior education, relevant to the program.",
+        },
         Decimal("0.40"),
         10,
     ),
     (
-        "Language proficiency",
-        "Command of the chosen language of instruction.",
+        {"kk": "Тілді меңгеру", "ru": "Владение языком", "en": "Language proficiency"},
+        {
+            "kk": "Таңдалған оқыту тілін меңгеру деңгейі.",
+            "ru": "Уровень владения выбранным языком обучения.",
+            "en": "Command of the chosen language of instruction.",
+        },
         Decimal("0.20"),
         10,
     ),
@@ -427,13 +445,15 @@ class Command(BaseCommand):
             RubricCriterion.objects.bulk_create(
                 RubricCriterion(
                     cycle=cycle,
-                    name=name,
-                    description=description,
+                    name=names["ru"],
+                    description=descriptions["ru"],
+                    **translated("name", names),
+                    **translated("description", descriptions),
                     weight=weight,
                     max_score=max_score,
                     position=position,
                 )
-                for position, (name, description, weight, max_score) in enumerate(RUBRIC, 1)
+                for position, (names, descriptions, weight, max_score) in enumerate(RUBRIC, 1)
             )
             self.report(f"cycle {cycle.code} rubric", f"{len(RUBRIC)} criteria created")
 

@@ -1,0 +1,10 @@
+"""Translated fields of the admissions app: reviewers work in kk/ru/en, so the rubric does too."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import RubricCriterion
+
+
+@register(RubricCriterion)
+class RubricCriterionTranslation(TranslationOptions):
+    fields = ("name", "description")
