@@ -295,3 +295,22 @@ class ReviewerAssignmentFactory(factory.django.DjangoModelFactory):
     reviewer = factory.SubFactory(StaffFactory)
     program = factory.SubFactory(ProgramFactory)
     blind = False
+
+
+def profile_form_data(**overrides) -> dict:
+    """Valid POST data of the applicant profile form (a Kazakh citizen with a valid IIN)."""
+    data = {
+        "last_name_native": "Сейтқали",
+        "first_name_native": "Айгерім",
+        "patronymic_native": "",
+        "last_name_latin": "Seitkali",
+        "first_name_latin": "Aigerim",
+        "birth_date": "2006-03-15",
+        "citizenship": "KZ",
+        "identifier_kind": "iin",
+        "identifier": "060315601239",
+        "phone": "+77011234567",
+        "preferred_language": "kk",
+    }
+    data.update(overrides)
+    return data

@@ -63,6 +63,7 @@ from ..services import (
     review_submit,
     rubric_for,
 )
+from ..services.applications import EDUCATION_FIELDS
 from .exports import EXPORT_FORMATS, applicant_profile, application_export_response
 from .related import PlainRelatedMixin, may_open_related, plain_related
 
@@ -530,17 +531,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             (_("Applicant"), {"fields": applicant}),
             (
                 _("Prior education"),
-                {
-                    "fields": (
-                        "education_institution",
-                        "education_country",
-                        "education_document_kind",
-                        "education_document_number",
-                        "graduation_year",
-                        "grade_average",
-                        "grade_scale_max",
-                    )
-                },
+                {"fields": EDUCATION_FIELDS},
             ),
             (_("Motivation"), {"fields": ("motivation",)}),
             (_("Decisions"), {"fields": ("documents_request_message", "decision_note")}),

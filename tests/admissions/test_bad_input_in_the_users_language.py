@@ -20,6 +20,7 @@ from tests.factories import (
     ApplicationFactory,
     CycleFactory,
     ExamResultFactory,
+    profile_form_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,21 +42,7 @@ def _url(name, language, **kwargs):
 
 
 def _personal(**overrides):
-    data = {
-        "last_name_native": "Сейтқали",
-        "first_name_native": "Айгерім",
-        "patronymic_native": "",
-        "last_name_latin": "Seitkali",
-        "first_name_latin": "Aigerim",
-        "birth_date": "2006-03-15",
-        "citizenship": "KZ",
-        "identifier_kind": "iin",
-        "identifier": "060315601239",
-        "phone": "+77011234567",
-        "preferred_language": "kk",
-    }
-    data.update(overrides)
-    return data
+    return profile_form_data(**overrides)
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])

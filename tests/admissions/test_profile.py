@@ -11,27 +11,18 @@ from admissions.errors import DomainError
 from admissions.forms.profile import ApplicantProfileForm
 from admissions.models import ApplicantProfile
 from admissions.services import profile_save
-from tests.factories import ApplicantProfileFactory, ApplicationFactory, UserFactory
+from tests.factories import (
+    ApplicantProfileFactory,
+    ApplicationFactory,
+    UserFactory,
+    profile_form_data,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _data(**overrides):
-    data = {
-        "last_name_native": "Сейтқали",
-        "first_name_native": "Айгерім",
-        "patronymic_native": "",
-        "last_name_latin": "Seitkali",
-        "first_name_latin": "Aigerim",
-        "birth_date": "2006-03-15",
-        "citizenship": "KZ",
-        "identifier_kind": "iin",
-        "identifier": "060315601239",
-        "phone": "+77011234567",
-        "preferred_language": "kk",
-    }
-    data.update(overrides)
-    return data
+    return profile_form_data(**overrides)
 
 
 def _url(language="ru"):
