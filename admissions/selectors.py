@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass as _dataclass
+from dataclasses import dataclass
 
-from django.db.models import Count as _Count
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models import Q as _Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from programs.models import AdmissionCycle as _AdmissionCycle
-from programs.models import Offering as _Offering
-from programs.models import ScholarshipFund as _ScholarshipFund
+from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
-from .enums import ApplicationStatus, DocumentStatus
-from .enums import AwardState as _AwardState
+from .enums import ApplicationStatus, AwardState, DocumentStatus
 from .models import (
     Application,
     ApplicationChoice,
     Document,
     Review,
     ReviewerAssignment,
+    StatusEvent,
 )
 
 
@@ -33,6 +31,12 @@ def email_is_confirmed(user) -> bool:
     return EmailAddress.objects.filter(user=user, primary=True, verified=True).exists()
 
 
+def applicant_language(user) -> str:
+    """The language of mail to `user`: their profile's preferred one, else the site's."""
+    profile = getattr(user, "applicant_profile", None)
+    return profile.preferred_language if profile else settings.LANGUAGE_CODE
+
+
 def documents_visible_to(user) -> QuerySet[Document]:
     """Documents `user` may open: their own; and, for staff with the
     `admissions.view_document` permission, those of the applications their role lets them
@@ -41,29 +45,13 @@ def documents_visible_to(user) -> QuerySet[Document]:
         return Document.objects.none()
     own = Q(application__applicant=user)
     if user.is_active and user.is_staff and user.has_perm("admissions.view_document"):
-        return Document.objects.filter(own | Q(application__in=documents_scope_for_staff(user)))
+        return Document.objects.filter(own) | documents_visible_to_staff(user)
     return Document.objects.filter(own)
-
-
-def documents_scope_for_staff(user) -> QuerySet[Application]:
-    """Applications whose documents a staff member may open."""
-    if not staff_may_see_documents(user):
-        return Application.objects.none()
-    return applications_visible_to_staff(user)
-
-
-def document_visible_to(user, document: Document) -> bool:
-    """Whether `user` may open `document` (see `documents_visible_to`)."""
-    return documents_visible_to(user).filter(pk=document.pk).exists()
 
 
 # --- The online application and the applicant's dashboard (applications engineer) --------
 def cycle_open(*, now=None):
     """The admission cycle open for applications now (the latest opened), or None."""
-    from django.utils import timezone
-
-    from programs.models import AdmissionCycle
-
     now = now or timezone.now()
     return (
         AdmissionCycle.objects.filter(opens_at__lte=now, closes_at__gt=now)
@@ -75,11 +63,6 @@ def cycle_open(*, now=None):
 def offerings_selectable(*, cycle, now=None) -> list:
     """Offerings of `cycle` still open for applications (own deadline not passed), with
     their programs and languages loaded (two queries whatever the number)."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from programs.models import Offering
-
     now = now or timezone.now()
     if cycle.closes_at <= now:
         deadline_open = Q(deadline__gt=now)
@@ -95,8 +78,6 @@ def offerings_selectable(*, cycle, now=None) -> list:
 
 def application_current(user):
     """The applicant's application to show: the open cycle's one, else the latest one."""
-    from .models import Application
-
     if user is None or not user.is_authenticated:
         return None
     applications = Application.objects.filter(applicant=user).select_related("cycle")
@@ -111,10 +92,6 @@ def application_current(user):
 def application_full(*, pk: int):
     """One application with everything the review page and the dashboard show loaded in a
     fixed number of queries (choices, exams, events, documents)."""
-    from django.db.models import Prefetch
-
-    from .models import Application, ApplicationChoice, StatusEvent
-
     return (
         Application.objects.select_related("cycle", "applicant", "applicant__applicant_profile")
         .prefetch_related(
@@ -138,7 +115,7 @@ def application_full(*, pk: int):
 # --- Scholarships (awards) ------------------------------------------------------------------
 
 
-@_dataclass(frozen=True)
+@dataclass(frozen=True)
 class ScholarshipFigureRow:
     label: str
     seats: int
@@ -150,7 +127,7 @@ class ScholarshipFigureRow:
         return max(self.seats - self.offered - self.accepted, 0)
 
 
-@_dataclass(frozen=True)
+@dataclass(frozen=True)
 class ScholarshipFigures:
     cycle: object
     total: int
@@ -168,18 +145,18 @@ def scholarship_figures(*, cycle) -> ScholarshipFigures:
     """Live scholarship figures of `cycle`: offered (awaiting an answer), accepted and left,
     in total, by fund and by offering. Two queries whatever the number of awards."""
     counts = {
-        "offered": _Count("awards", filter=_Q(awards__state=_AwardState.OFFERED)),
-        "accepted": _Count("awards", filter=_Q(awards__state=_AwardState.ACCEPTED)),
+        "offered": Count("awards", filter=Q(awards__state=AwardState.OFFERED)),
+        "accepted": Count("awards", filter=Q(awards__state=AwardState.ACCEPTED)),
     }
     funds = [
         ScholarshipFigureRow(f.name, f.seats, f.offered, f.accepted)
-        for f in _ScholarshipFund.objects.filter(cycle=cycle)
+        for f in ScholarshipFund.objects.filter(cycle=cycle)
         .annotate(**counts)
         .order_by("position", "pk")
     ]
     offerings = [
         ScholarshipFigureRow(str(o.program), o.scholarship_seats, o.offered, o.accepted)
-        for o in _Offering.objects.filter(cycle=cycle)
+        for o in Offering.objects.filter(cycle=cycle)
         .select_related("program")
         .annotate(**counts)
         .order_by("program__position", "program__slug")
@@ -197,7 +174,7 @@ def scholarship_figures(*, cycle) -> ScholarshipFigures:
 def scholarship_cycles_for_figures(limit: int = 2):
     """Cycles whose figures the dashboards show: the latest ones with scholarships."""
     return list(
-        _AdmissionCycle.objects.filter(scholarship_total__gt=0).order_by("-opens_at")[:limit]
+        AdmissionCycle.objects.filter(scholarship_total__gt=0).order_by("-opens_at")[:limit]
     )
 
 

@@ -32,16 +32,11 @@ class ProgramFilterForm(forms.Form):
             bound_field.widget.attrs["class"] = "form-select"
 
     def filters(self) -> dict[str, str]:
-        if not self.is_valid():
-            # Keep whatever parts are valid: a stale link with a removed field still lists.
-            data = {name: self.data.get(name, "") for name in self.fields}
-            return {
-                "level": data["level"] if "level" not in self.errors else "",
-                "field_slug": data["field"] if "field" not in self.errors else "",
-                "language_code": data["language"] if "language" not in self.errors else "",
-            }
+        # An invalid value is left out of cleaned_data and the valid ones are kept: a stale
+        # link with a removed field still lists.
+        self.is_valid()
         return {
-            "level": self.cleaned_data["level"],
-            "field_slug": self.cleaned_data["field"],
-            "language_code": self.cleaned_data["language"],
+            "level": self.cleaned_data.get("level", ""),
+            "field_slug": self.cleaned_data.get("field", ""),
+            "language_code": self.cleaned_data.get("language", ""),
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from .models import AdmissionCycle, Field, Language, Offering, Program, ScholarshipFund
@@ -21,7 +21,6 @@ __all__ = [
     "field_list",
     "language_list",
     "offering_list_for_program",
-    "offering_seat_totals",
     "program_get_public",
     "program_list_public",
     "scholarship_figures",
@@ -55,31 +54,33 @@ def language_list() -> QuerySet[Language]:
 
 
 # --- Programs ----------------------------------------------------------------------------
+def _public_programs() -> QuerySet[Program]:
+    """Active programs; field joined, languages prefetched."""
+    return (
+        Program.objects.filter(is_active=True)
+        .select_related("field")
+        .prefetch_related(
+            Prefetch("languages", queryset=Language.objects.order_by("position", "code"))
+        )
+    )
+
+
 def program_list_public(
     *, level: str = "", field_slug: str = "", language_code: str = ""
 ) -> QuerySet[Program]:
-    """Active programs, optionally filtered; field joined, languages prefetched."""
-    programs = Program.objects.filter(is_active=True)
+    """Active programs, optionally filtered."""
+    programs = _public_programs()
     if level:
         programs = programs.filter(level=level)
     if field_slug:
         programs = programs.filter(field__slug=field_slug)
     if language_code:
         programs = programs.filter(languages__code=language_code)
-    return programs.select_related("field").prefetch_related(
-        Prefetch("languages", queryset=Language.objects.order_by("position", "code"))
-    )
+    return programs
 
 
 def program_get_public(*, slug: str) -> Program | None:
-    return (
-        Program.objects.filter(is_active=True, slug=slug)
-        .select_related("field")
-        .prefetch_related(
-            Prefetch("languages", queryset=Language.objects.order_by("position", "code"))
-        )
-        .first()
-    )
+    return _public_programs().filter(slug=slug).first()
 
 
 def offering_list_for_program(*, program: Program, cycle: AdmissionCycle | None) -> list[Offering]:
@@ -94,24 +95,14 @@ class ScholarshipFigures:
     cycle: AdmissionCycle
     total: int
     funds: list[ScholarshipFund]
-    funded: int
 
 
 def scholarship_figures(*, cycle: AdmissionCycle | None) -> ScholarshipFigures | None:
     """The cycle's scholarship total and its funds, by funding government."""
     if cycle is None:
         return None
-    funds = list(ScholarshipFund.objects.filter(cycle=cycle).order_by("position", "pk"))
     return ScholarshipFigures(
         cycle=cycle,
         total=cycle.scholarship_total,
-        funds=funds,
-        funded=sum(fund.seats for fund in funds),
-    )
-
-
-def offering_seat_totals(*, cycle: AdmissionCycle) -> dict[str, int | None]:
-    """Seats and scholarship seats summed over the cycle's offerings."""
-    return Offering.objects.filter(cycle=cycle).aggregate(
-        seats=Sum("seats"), scholarship_seats=Sum("scholarship_seats")
+        funds=list(ScholarshipFund.objects.filter(cycle=cycle).order_by("position", "pk")),
     )

@@ -12,12 +12,10 @@ from .forms import ProgramFilterForm
 def home(request: HttpRequest) -> HttpResponse:
     cycle = selectors.cycle_get_open()
     upcoming = None if cycle else selectors.cycle_get_upcoming()
-    shown_cycle = cycle or upcoming
     context = {
         "cycle": cycle,
         "upcoming_cycle": upcoming,
-        "figures": selectors.scholarship_figures(cycle=shown_cycle),
-        "seat_totals": selectors.offering_seat_totals(cycle=shown_cycle) if shown_cycle else None,
+        "figures": selectors.scholarship_figures(cycle=cycle or upcoming),
         "programs": selectors.program_list_public(),
     }
     return render(request, "programs/home.html", context)

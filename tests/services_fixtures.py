@@ -140,14 +140,6 @@ def smtp_server(smtp_server_session, settings):
     server.clear()
 
 
-def _service_missing(reason: str) -> None:
-    from tests.conftest import IN_CI
-
-    if IN_CI:
-        pytest.fail(f"CI requires this service, but: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 def _database_url() -> str:
     """The URL of the pytest-django test database, for the worker process."""
     db = connection.settings_dict
@@ -220,12 +212,12 @@ class WorkerProcess:
 def celery_worker_session(
     django_db_setup, django_db_blocker, smtp_server_session, tmp_path_factory
 ):
-    from tests.conftest import redis_reachable
+    from tests.conftest import _unavailable, redis_reachable
 
     if not redis_reachable():
-        _service_missing("Redis is not reachable (set REDIS_URL=redis://...)")
+        _unavailable("Redis is not reachable (set REDIS_URL=redis://...)")
     if connection.vendor != "postgresql":
-        _service_missing("the worker tests need PostgreSQL (set DATABASE_URL=postgres://...)")
+        _unavailable("the worker tests need PostgreSQL (set DATABASE_URL=postgres://...)")
     with django_db_blocker.unblock():
         database_url = _database_url()
     purge_broker()

@@ -14,13 +14,13 @@ from functools import cached_property
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Exists, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -64,7 +64,9 @@ from ..services import (
     rubric_for,
 )
 from ..services.applications import EDUCATION_FIELDS
+from ..services.reviews import NOTE_REQUIRED
 from .exports import EXPORT_FORMATS, applicant_profile, application_export_response
+from .pages import AdminPageMixin
 from .related import PlainRelatedMixin, may_open_related, plain_related
 
 S = ApplicationStatus
@@ -91,9 +93,27 @@ class CappedCountPaginator(Paginator):
 # --- Filters (each an EXISTS subquery: no joins that multiply rows, no DISTINCT) -------------
 
 
-class ProgramFilter(admin.SimpleListFilter):
+class ChoiceFilter(admin.SimpleListFilter):
+    """Applications with at least one program choice whose `choice_lookup` is the value."""
+
+    choice_lookup: str
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    ApplicationChoice.objects.filter(
+                        application=OuterRef("pk"), **{self.choice_lookup: self.value()}
+                    )
+                )
+            )
+        return queryset
+
+
+class ProgramFilter(ChoiceFilter):
     title = _("program")
     parameter_name = "program"
+    choice_lookup = "offering__program_id"
 
     def lookups(self, request, model_admin):
         programs = Program.objects.all()
@@ -101,54 +121,23 @@ class ProgramFilter(admin.SimpleListFilter):
             programs = programs.filter(pk__in=reviewer_program_ids(request.user))
         return [(str(p.pk), str(p)) for p in programs]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                Exists(
-                    ApplicationChoice.objects.filter(
-                        application=OuterRef("pk"), offering__program_id=self.value()
-                    )
-                )
-            )
-        return queryset
 
-
-class LevelFilter(admin.SimpleListFilter):
+class LevelFilter(ChoiceFilter):
     title = _("level")
     parameter_name = "level"
+    choice_lookup = "offering__program__level"
 
     def lookups(self, request, model_admin):
         return Level.choices
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                Exists(
-                    ApplicationChoice.objects.filter(
-                        application=OuterRef("pk"), offering__program__level=self.value()
-                    )
-                )
-            )
-        return queryset
 
-
-class LanguageFilter(admin.SimpleListFilter):
+class LanguageFilter(ChoiceFilter):
     title = _("language of instruction")
     parameter_name = "language"
+    choice_lookup = "language__code"
 
     def lookups(self, request, model_admin):
         return [(lang.code, lang.name) for lang in Language.objects.all()]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                Exists(
-                    ApplicationChoice.objects.filter(
-                        application=OuterRef("pk"), language__code=self.value()
-                    )
-                )
-            )
-        return queryset
 
 
 class CitizenshipFilter(admin.SimpleListFilter):
@@ -371,19 +360,19 @@ class ReviewForm(forms.Form):
         return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
 
 
-# Staff decisions offered as buttons and bulk actions; the note is required for some.
+# Staff decisions offered as buttons and bulk actions; those in `NOTE_REQUIRED` need a note.
 DECISIONS = {
-    S.UNDER_REVIEW: (_("Start review"), False),
-    S.DOCUMENTS_REQUESTED: (_("Request documents"), True),
-    S.ACCEPTED: (_("Accept"), False),
-    S.WAITLISTED: (_("Waitlist"), False),
-    S.REJECTED: (_("Reject"), True),
-    S.ENROLLED: (_("Mark enrolled"), False),
+    S.UNDER_REVIEW: _("Start review"),
+    S.DOCUMENTS_REQUESTED: _("Request documents"),
+    S.ACCEPTED: _("Accept"),
+    S.WAITLISTED: _("Waitlist"),
+    S.REJECTED: _("Reject"),
+    S.ENROLLED: _("Mark enrolled"),
 }
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
     list_display = (
         "reference_or_draft",
         "applicant_name",
@@ -539,8 +528,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Everything: the application is the applicant's text; staff act through decisions.
-        fieldsets = self.get_fieldsets(request, obj)
-        return [name for _title, options in fieldsets for name in options["fields"]]
+        return flatten_fieldsets(self.get_fieldsets(request, obj))
 
     # --- Columns and detail fields ------------------------------------------------------
 
@@ -660,7 +648,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                     kwargs={"object_id": application.pk, "to_status": status},
                 ),
             }
-            for status, (label, _needs_note) in DECISIONS.items()
+            for status, label in DECISIONS.items()
             if status in allowed
         ]
 
@@ -699,39 +687,22 @@ class ApplicationAdmin(admin.ModelAdmin):
     def _change_url(self, application) -> str:
         return reverse("admin:admissions_application_change", args=[application.pk])
 
-    def _page(self, request, template, title, **context):
-        return TemplateResponse(
-            request,
-            template,
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": title,
-                **context,
-            },
-        )
-
     def decide_view(self, request, object_id, to_status):
         application = self._get_visible_application(request, object_id)
         if to_status not in DECISIONS:
             raise Http404
         if not self.has_change_permission(request, application):
             raise PermissionDenied
-        label, note_required = DECISIONS[to_status]
+        label = DECISIONS[to_status]
         if to_status not in ALLOWED_TRANSITIONS.get(application.status, frozenset()):
             # Say so at once rather than after the officer has written a message.
             reason = gettext("An application that is “%(from)s” cannot become “%(to)s”.") % {
                 "from": application.get_status_display(),
                 "to": ApplicationStatus(to_status).label,
             }
-            self.message_user(
-                request,
-                gettext("%(application)s: refused. %(reason)s")
-                % {"application": application, "reason": reason},
-                messages.ERROR,
-            )
+            self._refused(request, application, reason)
             return HttpResponseRedirect(self._change_url(application))
-        form = DecisionForm(request.POST or None, note_required=note_required)
+        form = DecisionForm(request.POST or None, note_required=to_status in NOTE_REQUIRED)
         if request.method == "POST" and form.is_valid():
             outcome = application_decide_many(
                 applications=[application],
@@ -761,12 +732,20 @@ class ApplicationAdmin(admin.ModelAdmin):
             self.log_change(request, application, change)
             self.message_user(request, f"{application}: {change}", messages.SUCCESS)
         for application, reason in outcome.refused:
-            self.message_user(
-                request,
-                gettext("%(application)s: refused. %(reason)s")
-                % {"application": application, "reason": reason},
-                messages.ERROR,
-            )
+            self._refused(request, application, reason)
+
+    def _refused(self, request, application, reason) -> None:
+        self.message_user(
+            request,
+            gettext("%(application)s: refused. %(reason)s")
+            % {"application": application, "reason": reason},
+            messages.ERROR,
+        )
+
+    def _done(self, request, obj, message, *, added: bool = False) -> None:
+        """Show `message` and write it to `obj`'s admin history (LogEntry)."""
+        (self.log_addition if added else self.log_change)(request, obj, message)
+        self.message_user(request, message, messages.SUCCESS)
 
     def review_view(self, request, object_id):
         application = self._get_visible_application(request, object_id)
@@ -793,11 +772,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 message = gettext("Review saved: score %(score)s of 100.") % {
                     "score": review.score
                 }
-                if existing:
-                    self.log_change(request, review, message)
-                else:
-                    self.log_addition(request, review, message)
-                self.message_user(request, message, messages.SUCCESS)
+                self._done(request, review, message, added=not existing)
                 return HttpResponseRedirect(self._change_url(application))
         return self._page(
             request,
@@ -825,8 +800,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(self._change_url(application))
         document = document_verify(document=document, actor=request.user)
         message = gettext("Document “%(document)s” verified.") % {"document": document}
-        self.log_change(request, document, message)
-        self.message_user(request, message, messages.SUCCESS)
+        self._done(request, document, message)
         return HttpResponseRedirect(self._change_url(application))
 
     def document_reject_view(self, request, object_id, document_id):
@@ -841,8 +815,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 form.add_error("reason", exc.message)
             else:
                 message = gettext("Document “%(document)s” rejected.") % {"document": document}
-                self.log_change(request, document, message)
-                self.message_user(request, message, messages.SUCCESS)
+                self._done(request, document, message)
                 return HttpResponseRedirect(self._change_url(application))
         return self._page(
             request,
@@ -857,15 +830,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     # --- Bulk actions -------------------------------------------------------------------
 
     def _bulk_decide(self, request, queryset, to_status):
-        label, note_required = DECISIONS[to_status]
+        label = DECISIONS[to_status]
         applications = list(queryset)
-        if note_required and "apply" not in request.POST:
-            form = DecisionForm(note_required=True)
-        elif note_required:
-            form = DecisionForm(request.POST, note_required=True)
-        else:
-            form = None
-        if form is not None and not (form.is_bound and form.is_valid()):
+        form = None
+        if to_status in NOTE_REQUIRED:
+            # The action's first post asks for the note; the page posts back with "apply".
+            data = request.POST if "apply" in request.POST else None
+            form = DecisionForm(data, note_required=True)
+        if form is not None and not form.is_valid():
             return self._page(
                 request,
                 "admin/admissions/application/decision.html",

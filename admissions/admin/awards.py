@@ -13,7 +13,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +22,6 @@ from programs.models import AdmissionCycle, Offering, ScholarshipFund
 from ..enums import ApplicationStatus, AwardState
 from ..errors import DomainError
 from ..models import Application, RankingSnapshot, ScholarshipAward
-from ..selectors import scholarship_figures
 from ..services import (
     allocation_plan,
     allocation_run,
@@ -32,6 +30,7 @@ from ..services import (
     ranking_compute,
     ranking_publish,
 )
+from .pages import AdminPageMixin
 from .related import PlainRelatedMixin, plain_related
 
 PREVIEW_ROWS = 1000  # the rest is summarised (a cycle may have 20,000 applications)
@@ -49,7 +48,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(ScholarshipAward)
-class ScholarshipAwardAdmin(PlainRelatedMixin, admin.ModelAdmin):
+class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "fund",
@@ -110,14 +109,6 @@ class ScholarshipAwardAdmin(PlainRelatedMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _context(self, request, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "has_view_permission": self.has_view_permission(request),
-            **extra,
-        }
-
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "overview_url": reverse("admin:awards_overview")}
         return super().changelist_view(request, extra_context)
@@ -132,20 +123,13 @@ class ScholarshipAwardAdmin(PlainRelatedMixin, admin.ModelAdmin):
         by_cycle = {}
         for offering in offerings:
             by_cycle.setdefault(offering.cycle_id, []).append(offering)
-        blocks = [
-            {
-                "cycle": cycle,
-                "figures": scholarship_figures(cycle=cycle),
-                "offerings": by_cycle.get(cycle.pk, []),
-            }
-            for cycle in cycles
-        ]
-        return TemplateResponse(
+        # The figures of each cycle are the template's `admin_scholarship_figures` tag.
+        blocks = [{"cycle": cycle, "offerings": by_cycle.get(cycle.pk, [])} for cycle in cycles]
+        return self._page(
             request,
             "admin/admissions/scholarshipaward/overview.html",
-            self._context(
-                request, title=_("Scholarships: rankings and allocation"), blocks=blocks
-            ),
+            _("Scholarships: rankings and allocation"),
+            blocks=blocks,
         )
 
     def ranking_view(self, request, offering_id: int):
@@ -180,19 +164,15 @@ class ScholarshipAwardAdmin(PlainRelatedMixin, admin.ModelAdmin):
         snapshots = RankingSnapshot.objects.filter(offering=offering).only(
             "pk", "published_at", "offering_id"
         )[:10]
-        return TemplateResponse(
+        return self._page(
             request,
             "admin/admissions/scholarshipaward/ranking.html",
-            self._context(
-                request,
-                title=_("Ranking: %(program)s") % {"program": offering.program},
-                offering=offering,
-                rows=rows,
-                snapshots=snapshots,
-                can_offer=request.user.has_perm(ADD_AWARD),
-                can_publish=request.user.has_perm(PUBLISH),
-                figures=scholarship_figures(cycle=offering.cycle),
-            ),
+            _("Ranking: %(program)s") % {"program": offering.program},
+            offering=offering,
+            rows=rows,
+            snapshots=snapshots,
+            can_offer=request.user.has_perm(ADD_AWARD),
+            can_publish=request.user.has_perm(PUBLISH),
         )
 
     def _ranking_post(self, request, offering):
@@ -246,20 +226,16 @@ class ScholarshipAwardAdmin(PlainRelatedMixin, admin.ModelAdmin):
         rows = list(plan.rows())
         summary = Counter(str(row["explanation"]) for row in rows).most_common()
         shown = rows[:PREVIEW_ROWS]
-        return TemplateResponse(
+        return self._page(
             request,
             "admin/admissions/scholarshipaward/allocation.html",
-            self._context(
-                request,
-                title=_("Allocate scholarships: %(cycle)s") % {"cycle": cycle},
-                cycle=cycle,
-                plan=plan,
-                rows=shown,
-                hidden=len(rows) - len(shown),
-                summary=summary,
-                offer_count=len(plan.offers),
-                figures=scholarship_figures(cycle=cycle),
-            ),
+            _("Allocate scholarships: %(cycle)s") % {"cycle": cycle},
+            cycle=cycle,
+            plan=plan,
+            rows=shown,
+            hidden=len(rows) - len(shown),
+            summary=summary,
+            offer_count=len(plan.offers),
         )
 
     # --- Actions --------------------------------------------------------------------------
@@ -292,16 +268,13 @@ class ScholarshipAwardAdmin(PlainRelatedMixin, admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             return None
-        return TemplateResponse(
+        return self._page(
             request,
             "admin/admissions/scholarshipaward/revoke.html",
-            self._context(
-                request,
-                title=_("Revoke scholarships"),
-                form=form,
-                awards=queryset,
-                action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
-            ),
+            _("Revoke scholarships"),
+            form=form,
+            awards=queryset,
+            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
         )
 
 

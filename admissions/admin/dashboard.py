@@ -1,27 +1,33 @@
 """The admissions dashboard (a custom admin view of `ApplicationAdmin`): counts of one cycle.
 
 A fixed number of aggregate queries, whatever the number of applications: each breakdown is
-one GROUP BY, and names are looked up once per table, not per row.
+one GROUP BY, and names are looked up once per table, not per row. The scholarship table
+is the `admin_scholarship_figures` tag of the template (`selectors.scholarship_figures`).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from programs.enums import Level
-from programs.models import AdmissionCycle, Language, Program, ScholarshipFund
+from programs.models import AdmissionCycle, Language, Program
 
-from ..enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
+from ..enums import ApplicationStatus
 from ..models import ApplicationChoice
 from ..selectors import applications_visible_to_staff, documents_awaiting_verification
 
 CHART_DAYS = 30
+
+
+def _count_by(queryset, field: str, count=None) -> dict:
+    """{value of `field`: count} in one GROUP BY; `count` defaults to the rows."""
+    return dict(queryset.order_by().values_list(field).annotate(n=count or Count("pk")))
 
 
 def _rows(counts: dict, labels: dict) -> list[dict]:
@@ -80,27 +86,14 @@ def dashboard_context(request) -> dict:
     submitted = applications.exclude(status=ApplicationStatus.DRAFT)
     choices = ApplicationChoice.objects.filter(application__in=submitted)
 
-    by_status = dict(applications.order_by().values_list("status").annotate(n=Count("pk")))  # 2
-    by_program = dict(
-        choices.order_by()
-        .values_list("offering__program_id")
-        .annotate(n=Count("application_id", distinct=True))
-    )  # 3
-    by_level = dict(
-        choices.order_by()
-        .values_list("offering__program__level")
-        .annotate(n=Count("application_id", distinct=True))
-    )  # 4
-    by_language = dict(
-        choices.order_by()
-        .values_list("language_id")
-        .annotate(n=Count("application_id", distinct=True))
-    )  # 5
-    by_citizenship = dict(
-        submitted.order_by()
-        .values_list("applicant__applicant_profile__citizenship")
-        .annotate(n=Count("pk"))
-    )  # 6
+    # The choice breakdowns count applications, not choices: one with two bachelor's
+    # programs counts once under "bachelor".
+    per_application = Count("application_id", distinct=True)
+    by_status = _count_by(applications, "status")  # 2
+    by_program = _count_by(choices, "offering__program_id", per_application)  # 3
+    by_level = _count_by(choices, "offering__program__level", per_application)  # 4
+    by_language = _count_by(choices, "language_id", per_application)  # 5
+    by_citizenship = _count_by(submitted, "applicant__applicant_profile__citizenship")  # 6
     # The last 30 days of the cycle: up to today while it is open, up to its closing day
     # once it has closed (else an earlier cycle's chart is always empty).
     end = min(timezone.localdate(), timezone.localdate(cycle.closes_at))
@@ -117,25 +110,6 @@ def dashboard_context(request) -> dict:
     )  # 8
     program_names = {p.pk: str(p) for p in Program.objects.filter(pk__in=list(by_program))}  # 9
     language_names = {lang.pk: lang.name for lang in Language.objects.all()}  # 10
-    funds = ScholarshipFund.objects.filter(cycle=cycle).annotate(
-        offered=Count("awards", filter=Q(awards__state=AwardState.OFFERED)),
-        accepted=Count("awards", filter=Q(awards__state=AwardState.ACCEPTED)),
-        live=Count("awards", filter=Q(awards__state__in=sorted(LIVE_AWARD_STATES))),
-    )  # 11
-    scholarship_figures = [
-        {
-            "fund": fund,
-            "seats": fund.seats,
-            "offered": fund.offered,
-            "accepted": fund.accepted,
-            "left": max(fund.seats - fund.live, 0),
-        }
-        for fund in funds
-    ]
-    totals = {
-        key: sum(row[key] for row in scholarship_figures)
-        for key in ("seats", "offered", "accepted", "left")
-    }
     status_labels = dict(ApplicationStatus.choices)
     return {
         "cycles": cycles,
@@ -147,14 +121,8 @@ def dashboard_context(request) -> dict:
             (_("By program (any priority)"), _rows(by_program, program_names)),
             (_("By level"), _rows(by_level, dict(Level.choices))),
             (_("By language of instruction"), _rows(by_language, language_names)),
-            (
-                _("By citizenship"),
-                _rows(by_citizenship, dict(countries)),
-            ),
+            (_("By citizenship"), _rows(by_citizenship, dict(countries))),
         ],
         "chart": chart_bars(per_day, end),
         "documents_pending": documents_pending,
-        "scholarship_figures": scholarship_figures,
-        "scholarship_totals": totals,
-        "scholarship_total": cycle.scholarship_total,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -36,23 +37,6 @@ class OutgoingMailAdmin(PlainRelatedMixin, admin.ModelAdmin):
     actions = ("resend_failed",)
     plain_unless_permitted = {"user": "user_text"}
     user_text = plain_related("user", OutgoingMail)
-    readonly_fields = (
-        "recipient",
-        "user",
-        "template",
-        "language",
-        "idempotency_key",
-        "state",
-        "attempts",
-        "last_error",
-        "created_at",
-        "last_attempt_at",
-        "sent_at",
-        "subject",
-        "text_as_sent",
-        "html_as_sent",
-        "context_shown",
-    )
     fieldsets = (
         (
             None,
@@ -75,6 +59,7 @@ class OutgoingMailAdmin(PlainRelatedMixin, admin.ModelAdmin):
         (_("Message as sent"), {"fields": ("subject", "text_as_sent", "html_as_sent")}),
         (_("Data it was rendered from"), {"classes": ("collapse",), "fields": ("context_shown",)}),
     )
+    readonly_fields = flatten_fieldsets(fieldsets)
 
     # The outbox is written by the services only; the admin reads it and re-sends.
     def has_add_permission(self, request):

@@ -26,7 +26,7 @@ from ..models import (
     OutgoingMail,
     StatusEvent,
 )
-from ..selectors import email_is_confirmed
+from ..selectors import applicant_language, email_is_confirmed
 from .notifications import notification_queue
 
 __all__ = ["application_notify", "application_transition"]
@@ -42,7 +42,6 @@ def application_notify(*, application: Application, template: str, key: str, **e
     """Queue a mail about `application` to its applicant, in their language."""
     user = application.applicant
     profile = getattr(user, "applicant_profile", None)
-    language = profile.preferred_language if profile else "ru"
     context = {
         "application_id": application.pk,
         "reference": application.reference or "",
@@ -54,7 +53,7 @@ def application_notify(*, application: Application, template: str, key: str, **e
         recipient=user.email,
         template=template,
         context=context,
-        language=language,
+        language=applicant_language(user),
         key=key,
         user=user,
     )
@@ -130,6 +129,7 @@ __all__ += [
     "application_deadline",
     "application_draft_for",
     "application_missing",
+    "application_reference",
     "application_save_choices",
     "application_save_education",
     "application_save_exams",
@@ -187,6 +187,11 @@ def _lock_draft(application: Application) -> Application:
     if locked.status != ApplicationStatus.DRAFT:
         raise DomainError(_("This application has been submitted and can no longer be changed."))
     return locked
+
+
+def application_reference(*, cycle: AdmissionCycle, number: int) -> str:
+    """The reference of the `number`-th application submitted in `cycle`."""
+    return f"KZO-{cycle.code}-{number:06d}"
 
 
 def _mark_step(locked: Application, step: int) -> None:
@@ -371,11 +376,13 @@ def application_deadline(*, application: Application) -> _dt.datetime:
     deadline replaces the cycle's closing date for that program, even when later); without
     choices, the cycle's closing date.
     """
-    deadlines = [
-        choice.offering.effective_deadline
-        for choice in application.choices.select_related("offering__cycle", "offering__program")
-    ]
-    return min(deadlines) if deadlines else application.cycle.closes_at
+    choices = application.choices.select_related("offering__cycle", "offering__program")
+    return _earliest_deadline([choice.offering for choice in choices], application.cycle)
+
+
+def _earliest_deadline(offerings: Sequence[Offering], cycle: AdmissionCycle) -> _dt.datetime:
+    deadlines = [offering.effective_deadline for offering in offerings]
+    return min(deadlines) if deadlines else cycle.closes_at
 
 
 def application_missing(*, application: Application) -> list[str]:
@@ -456,7 +463,7 @@ def application_submit(*, application: Application, actor, consent: bool = False
     counter_cycle = AdmissionCycle.objects.select_for_update().get(pk=cycle.pk)
     counter_cycle.reference_counter += 1
     counter_cycle.save(update_fields=["reference_counter"])
-    locked.reference = f"KZO-{cycle.code}-{counter_cycle.reference_counter:06d}"
+    locked.reference = application_reference(cycle=cycle, number=counter_cycle.reference_counter)
     locked.submitted_at = now
     _mark_step(locked, len(APPLICATION_STEPS))
     locked.save(
@@ -513,9 +520,8 @@ def drafts_remind(*, now: _dt.datetime | None = None) -> int:
     )
     planned: list[tuple[Application, int, _dt.datetime, int]] = []
     for draft in drafts.iterator(chunk_size=500):
-        offerings = [choice.offering for choice in draft.choices.all()]
-        deadline = (
-            min(o.effective_deadline for o in offerings) if offerings else draft.cycle.closes_at
+        deadline = _earliest_deadline(
+            [choice.offering for choice in draft.choices.all()], draft.cycle
         )
         if deadline <= now or deadline > horizon:
             continue
@@ -534,9 +540,7 @@ def drafts_remind(*, now: _dt.datetime | None = None) -> int:
         key = f"draft-reminder-{draft.pk}-{threshold}"
         if key in already:
             continue
-        profile = getattr(draft.applicant, "applicant_profile", None)
-        language = profile.preferred_language if profile else settings.LANGUAGE_CODE
-        with translation.override(language):
+        with translation.override(applicant_language(draft.applicant)):
             path = reverse("admissions:application_continue")
         with transaction.atomic():
             application_notify(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -47,6 +47,7 @@ from ..allocation import (
 from ..enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from ..errors import DomainError, NoSeatLeft
 from ..models import Application, ApplicationChoice, OutgoingMail, ScholarshipAward
+from ..selectors import applicant_language
 from .applications import application_notify, application_transition
 from .ranking import ranking_compute_cycle
 
@@ -113,14 +114,8 @@ def _locks_on() -> bool:
 
 
 # --- Offers --------------------------------------------------------------------------------
-def _language(application: Application) -> str:
-    profile = getattr(application.applicant, "applicant_profile", None)
-    return profile.preferred_language if profile else settings.LANGUAGE_CODE
-
-
 def _award_mail_context(award: ScholarshipAward) -> dict:
-    application = award.application
-    language = _language(application)
+    language = applicant_language(award.application.applicant)
     with translation.override(language):
         # Names of data (modeltranslation fields) follow the recipient's language too.
         fund = str(award.fund.name)
@@ -229,14 +224,15 @@ def award_offer(
     return award
 
 
-def _lock_award(award: ScholarshipAward) -> ScholarshipAward:
-    return (
-        ScholarshipAward.objects.select_for_update(of=("self",))
-        .select_related(
-            "application__applicant", "application__cycle", "fund", "offering__program"
-        )
-        .get(pk=award.pk)
+def _awards_for_update():
+    """Awards locked (their own rows only) with what their mail and checks read."""
+    return ScholarshipAward.objects.select_for_update(of=("self",)).select_related(
+        "application__applicant", "application__cycle", "fund", "offering__program"
     )
+
+
+def _lock_award(award: ScholarshipAward) -> ScholarshipAward:
+    return _awards_for_update().get(pk=award.pk)
 
 
 def _refuse_unless_open(award: ScholarshipAward, now) -> None:
@@ -256,9 +252,15 @@ def _refuse_unless_open(award: ScholarshipAward, now) -> None:
         )
 
 
-def _check_owner(award: ScholarshipAward, actor) -> None:
-    if actor is None or award.application.applicant_id != actor.pk:
+def _lock_for_answer(award: ScholarshipAward, actor) -> tuple[ScholarshipAward, datetime]:
+    """Lock the award and refuse unless `actor` is its applicant and the offer is still
+    open; the time of the answer is taken once the lock is held."""
+    locked = _lock_award(award)
+    if actor is None or locked.application.applicant_id != actor.pk:
         raise DomainError(_("Only the applicant can answer this offer."))
+    now = timezone.now()
+    _refuse_unless_open(locked, now)
+    return locked, now
 
 
 def _sync(target: ScholarshipAward, source: ScholarshipAward) -> None:
@@ -269,10 +271,7 @@ def _sync(target: ScholarshipAward, source: ScholarshipAward) -> None:
 @transaction.atomic
 def award_accept(*, award: ScholarshipAward, actor) -> ScholarshipAward:
     """The applicant accepts the offer, which also confirms their place (enrolment)."""
-    locked = _lock_award(award)
-    _check_owner(locked, actor)
-    now = timezone.now()
-    _refuse_unless_open(locked, now)
+    locked, now = _lock_for_answer(award, actor)
     application = locked.application
     if application.status not in (*OFFERABLE_STATUSES, ApplicationStatus.ENROLLED):
         raise DomainError(_("Your application is no longer active; the offer cannot be accepted."))
@@ -301,10 +300,7 @@ def award_accept(*, award: ScholarshipAward, actor) -> ScholarshipAward:
 @transaction.atomic
 def award_decline(*, award: ScholarshipAward, actor) -> ScholarshipAward:
     """The applicant declines the offer; the seat goes to the next applicant."""
-    locked = _lock_award(award)
-    _check_owner(locked, actor)
-    now = timezone.now()
-    _refuse_unless_open(locked, now)
+    locked, now = _lock_for_answer(award, actor)
     locked.state = AwardState.DECLINED
     locked.responded_at = now
     locked.save(update_fields=["state", "responded_at"])
@@ -350,10 +346,7 @@ def awards_expire(*, now=None) -> int:
     for pk in ids:
         with transaction.atomic():
             award = (
-                ScholarshipAward.objects.select_for_update(of=("self",))
-                .select_related(
-                    "application__applicant", "application__cycle", "fund", "offering__program"
-                )
+                _awards_for_update()
                 .filter(pk=pk, state=AwardState.OFFERED, respond_by__lt=now)
                 .first()
             )

@@ -285,17 +285,21 @@ def _check_staff(actor) -> None:
         raise DomainError(_("You are not allowed to verify documents."))
 
 
-@transaction.atomic
-def document_verify(*, document: Document, actor) -> Document:
-    """Staff verdict: the document is genuine and readable."""
-    _check_staff(actor)
+def _save_verdict(document: Document, actor, *, status: str, reason: str) -> Document:
     document = Document.objects.select_for_update().get(pk=document.pk)
-    document.status = DocumentStatus.VERIFIED
-    document.rejection_reason = ""
+    document.status = status
+    document.rejection_reason = reason
     document.verified_by = actor
     document.verified_at = timezone.now()
     document.save(update_fields=["status", "rejection_reason", "verified_by", "verified_at"])
     return document
+
+
+@transaction.atomic
+def document_verify(*, document: Document, actor) -> Document:
+    """Staff verdict: the document is genuine and readable."""
+    _check_staff(actor)
+    return _save_verdict(document, actor, status=DocumentStatus.VERIFIED, reason="")
 
 
 @transaction.atomic
@@ -305,13 +309,7 @@ def document_reject(*, document: Document, actor, reason: str) -> Document:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for rejecting the document; the applicant sees it."))
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    document.status = DocumentStatus.REJECTED
-    document.rejection_reason = reason
-    document.verified_by = actor
-    document.verified_at = timezone.now()
-    document.save(update_fields=["status", "rejection_reason", "verified_by", "verified_at"])
-    return document
+    return _save_verdict(document, actor, status=DocumentStatus.REJECTED, reason=reason)
 
 
 @dataclass(frozen=True)

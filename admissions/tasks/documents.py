@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from ..services import documents_purge_expired
+
 __all__ = ["purge_documents"]
 
 
 @shared_task(name="admissions.purge_documents")
 def purge_documents() -> int:
     """Delete documents past the retention period (idempotent: a second run finds none)."""
-    from ..services import documents_purge_expired
-
     return documents_purge_expired()

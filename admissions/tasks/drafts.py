@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from ..services import drafts_remind
+
 __all__ = ["remind_drafts"]
 
 
 @shared_task(name="admissions.remind_drafts")
 def remind_drafts() -> int:
     """Queue the 7-, 3- and 1-day reminders that are due; safe to run any number of times."""
-    from ..services.applications import drafts_remind
-
     return drafts_remind()

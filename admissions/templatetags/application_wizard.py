@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import ApplicationStatus
 from ..services.applications import APPLICATION_STEPS
+from ..views.application import step_url
 
 register = template.Library()
 
@@ -20,15 +20,6 @@ STEP_TITLES = {
     "documents": _("Documents"),
     "review": _("Review and submit"),
 }
-
-
-def _url(slug: str) -> str:
-    if slug == "documents":
-        try:
-            return reverse("admissions:documents")
-        except NoReverseMatch:
-            pass
-    return reverse("admissions:application_step", kwargs={"step": slug})
 
 
 @register.simple_tag
@@ -45,14 +36,9 @@ def wizard_steps(application, current):
                 "number": number,
                 "slug": slug,
                 "title": STEP_TITLES[slug],
-                "url": _url(slug) if reachable else "",
+                "url": step_url(number) if reachable else "",
                 "done": number <= completed,
                 "current": number == current,
             }
         )
     return steps
-
-
-@register.simple_tag
-def wizard_step_title(slug):
-    return STEP_TITLES.get(slug, "")

@@ -11,10 +11,9 @@ the context when present, else the latest cycles with scholarships).
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 
-from ..enums import AwardState
 from ..selectors import scholarship_cycles_for_figures, scholarship_figures
+from ..views.awards import offer_is_open
 
 register = template.Library()
 
@@ -28,10 +27,8 @@ def scholarship_offer_card(application):
             .order_by("-offered_at", "-pk")
             .first()
         )
-    is_open = bool(
-        award and award.state == AwardState.OFFERED and award.respond_by >= timezone.now()
-    )
-    return {"award": award, "is_open": is_open, "AwardState": AwardState}
+    is_open = award is not None and offer_is_open(award)
+    return {"award": award, "is_open": is_open}
 
 
 @register.inclusion_tag("admissions/partials/scholarships_left_figure.html")

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +25,7 @@ from ..forms.application import (
     MotivationForm,
     WithdrawForm,
 )
+from ..forms.profile import ApplicantProfileForm
 from ..models import ApplicantProfile
 from ..selectors import (
     application_current,
@@ -49,6 +50,7 @@ from ..services.applications import (
     application_withdraw,
 )
 from ..services.documents import document_requirements
+from ..services.profiles import profile_save
 
 STEP_NUMBERS = {slug: number for number, slug in APPLICATION_STEPS}
 STEP_SLUGS = dict(APPLICATION_STEPS)
@@ -64,14 +66,11 @@ TEMPLATES = {
 
 
 def step_url(number: int) -> str:
-    return reverse("admissions:application_step", kwargs={"step": STEP_SLUGS[number]})
-
-
-def documents_url() -> str:
-    try:
+    """The page of step `number`; the documents step is the documents page."""
+    slug = STEP_SLUGS[number]
+    if slug == "documents":
         return reverse("admissions:documents")
-    except NoReverseMatch:  # the documents page lives in its own module
-        return reverse("admissions:application_step", kwargs={"step": "documents"})
+    return reverse("admissions:application_step", kwargs={"step": slug})
 
 
 def _application_for(request):
@@ -84,18 +83,11 @@ def _application_for(request):
     return current
 
 
-def _next_after(number: int) -> str:
-    following = number + 1
-    if STEP_SLUGS.get(following) == "documents":
-        return documents_url()
-    return step_url(min(following, LAST_STEP))
-
-
 def _saved(request, number: int):
     if "save_only" in request.POST:
         messages.success(request, _("Your draft has been saved."))
         return redirect(step_url(number))
-    return redirect(_next_after(number))
+    return redirect(step_url(min(number + 1, LAST_STEP)))
 
 
 @login_required
@@ -107,10 +99,7 @@ def application_continue(request):
         return redirect("admissions:dashboard")
     if application.status != ApplicationStatus.DRAFT:
         return redirect("admissions:dashboard")
-    number = min(application.completed_step + 1, LAST_STEP)
-    if STEP_SLUGS[number] == "documents":
-        return redirect(documents_url())
-    return redirect(step_url(number))
+    return redirect(step_url(min(application.completed_step + 1, LAST_STEP)))
 
 
 @login_required
@@ -134,11 +123,8 @@ def application_step(request, step: str):
     if number > application.completed_step + 1:
         messages.info(request, _("Please complete the earlier steps first."))
         return redirect("admissions:application_continue")
-    if step == "documents":
-        url = documents_url()
-        if url != request.path:
-            return redirect(url)
-        raise Http404
+    if step == "documents":  # served by the documents page (its URL comes first)
+        return redirect(step_url(number))
     handler = {
         "personal": _personal,
         "programs": _programs,
@@ -149,7 +135,7 @@ def application_step(request, step: str):
     return handler(request, application, number)
 
 
-def _render(request, application, number: int, context: dict, status: int = 200):
+def _render(request, application, number: int, context: dict):
     return render(
         request,
         TEMPLATES[STEP_SLUGS[number]],
@@ -159,25 +145,31 @@ def _render(request, application, number: int, context: dict, status: int = 200)
             "previous_url": step_url(number - 1) if number > 1 else None,
             **context,
         },
-        status=status,
     )
 
 
-def _personal(request, application, number):
-    from ..forms.profile import ApplicantProfileForm
-    from ..services.profiles import profile_save
-
-    profile = ApplicantProfile.objects.filter(user=request.user).first()
-    form = ApplicantProfileForm(request.POST or None, instance=profile, user=request.user)
+def _form_step(request, application, number: int, form, save):
+    """A step of one form: on a valid POST, `save(cleaned_data)` and go on; a refusal of
+    the service is shown above the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            profile_save(user=request.user, data=form.cleaned_data)
-            application_step_complete(application=application, step=number)
+            save(form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             return _saved(request, number)
     return _render(request, application, number, {"form": form})
+
+
+def _personal(request, application, number):
+    profile = ApplicantProfile.objects.filter(user=request.user).first()
+    form = ApplicantProfileForm(request.POST or None, instance=profile, user=request.user)
+
+    def save(data):
+        profile_save(user=request.user, data=data)
+        application_step_complete(application=application, step=number)
+
+    return _form_step(request, application, number, form, save)
 
 
 def _programs(request, application, number):
@@ -210,17 +202,15 @@ def _programs(request, application, number):
 
 def _education(request, application, number):
     form = EducationForm(request.POST or None, instance=application)
-    if request.method == "POST" and form.is_valid():
-        try:
-            application_save_education(
-                application=application,
-                **{name: form.cleaned_data[name] for name in EDUCATION_FIELDS},
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return _saved(request, number)
-    return _render(request, application, number, {"form": form})
+    return _form_step(
+        request,
+        application,
+        number,
+        form,
+        lambda data: application_save_education(
+            application=application, **{name: data[name] for name in EDUCATION_FIELDS}
+        ),
+    )
 
 
 def _exams(request, application, number):
@@ -270,18 +260,17 @@ def _motivation(request, application, number):
             "motivation": application.motivation,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            application_save_motivation(
-                application=application,
-                scholarship_requested=form.cleaned_data["scholarship_requested"],
-                motivation=form.cleaned_data["motivation"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return _saved(request, number)
-    return _render(request, application, number, {"form": form})
+    return _form_step(
+        request,
+        application,
+        number,
+        form,
+        lambda data: application_save_motivation(
+            application=application,
+            scholarship_requested=data["scholarship_requested"],
+            motivation=data["motivation"],
+        ),
+    )
 
 
 def _review(request, application):
@@ -308,13 +297,16 @@ def _review(request, application):
                 return redirect("admissions:dashboard")
     else:
         form = ConsentForm()
-        if is_draft and application.completed_step < 5:
+        documents_step = STEP_NUMBERS["documents"]
+        # Reaching the review counts the documents step as done: the page lists what is missing.
+        if is_draft and application.completed_step < documents_step - 1:
             messages.info(request, _("Please complete the earlier steps first."))
             return redirect("admissions:application_continue")
-        if is_draft and application.completed_step < 6:
-            application_step_complete(application=application, step=6)
+        if is_draft and application.completed_step < documents_step:
+            application_step_complete(application=application, step=documents_step)
     full = application_full(pk=application.pk)
     missing = application_missing(application=full) if is_draft else []
+    documents_url = reverse("admissions:documents")
     return _render(
         request,
         full,
@@ -326,10 +318,9 @@ def _review(request, application):
             "requirements": document_requirements(application=full),
             "profile": getattr(full.applicant, "applicant_profile", None),
             "consent_version": settings.PERSONAL_DATA_CONSENT_VERSION,
-            "documents_url": documents_url(),
-            "previous_url": documents_url() if is_draft else None,
+            "documents_url": documents_url,
+            "previous_url": documents_url if is_draft else None,
         },
-        status=200,
     )
 
 

@@ -26,7 +26,8 @@ def _own_award(request, pk: int) -> ScholarshipAward:
     )
 
 
-def _is_open(award: ScholarshipAward) -> bool:
+def offer_is_open(award: ScholarshipAward) -> bool:
+    """Whether the applicant can still answer the offer (until its deadline, inclusive)."""
     return award.state == AwardState.OFFERED and award.respond_by >= timezone.now()
 
 
@@ -34,7 +35,7 @@ def _is_open(award: ScholarshipAward) -> bool:
 def award_detail(request, pk: int):
     award = _own_award(request, pk)
     return render(
-        request, "admissions/awards/detail.html", {"award": award, "is_open": _is_open(award)}
+        request, "admissions/awards/detail.html", {"award": award, "is_open": offer_is_open(award)}
     )
 
 
@@ -60,7 +61,7 @@ def _answer(request, pk: int, *, action: str):
     return render(
         request,
         f"admissions/awards/{action}.html",
-        {"award": award, "is_open": _is_open(award)},
+        {"award": award, "is_open": offer_is_open(award)},
     )
 
 

@@ -22,7 +22,7 @@ from ..selectors import (
 from ..services.applications import application_deadline
 from ..services.documents import document_requirements
 from ..templatetags.application_wizard import STEP_TITLES
-from .application import LAST_STEP, STEP_SLUGS, documents_url
+from .application import LAST_STEP, STEP_SLUGS
 
 STATUS_BADGES = {
     ApplicationStatus.DRAFT: "text-bg-secondary",
@@ -97,7 +97,7 @@ def _next_steps(
             {
                 "text": _("The admissions office asked you for documents."),
                 "note": application.documents_request_message,
-                "url": documents_url(),
+                "url": reverse("admissions:documents"),
                 "label": _("Upload documents"),
             }
         )
@@ -121,7 +121,7 @@ def _next_steps(
         steps.append(
             {
                 "text": _("Some documents were rejected: see the reasons in the checklist."),
-                "url": documents_url(),
+                "url": reverse("admissions:documents"),
                 "label": _("Documents"),
             }
         )

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,15 +16,17 @@ from ..enums import ApplicationStatus
 from ..errors import DomainError
 from ..forms.documents import ACCEPT_ATTRIBUTE, DocumentUploadForm
 from ..models import Application, ApplicationChoice, Document
-from ..selectors import documents_visible_to
-from ..services import document_remove, document_requirements, document_upload
+from ..selectors import cycle_open, documents_visible_to
+from ..services import (
+    application_draft_for,
+    application_step_complete,
+    document_remove,
+    document_requirements,
+    document_upload,
+)
+from .application import STEP_NUMBERS
 
-
-def _documents_step() -> int:
-    """The number of the documents page among the application form's steps."""
-    from ..services.applications import APPLICATION_STEPS
-
-    return {slug: number for number, slug in APPLICATION_STEPS}["documents"]
+DOCUMENTS_STEP = STEP_NUMBERS["documents"]
 
 
 def _current_application(user) -> Application | None:
@@ -33,9 +34,6 @@ def _current_application(user) -> Application | None:
     cycle: the dashboard sends the applicant here to answer that request), else the open
     cycle's (a draft is created on the first visit, like the other steps of the form), else
     the applicant's latest one."""
-    from ..selectors import cycle_open
-    from ..services.applications import application_draft_for
-
     mine = list(
         Application.objects.filter(applicant=user)
         .only("pk", "status", "cycle_id")
@@ -117,22 +115,20 @@ def documents(request):
             "accept": ACCEPT_ATTRIBUTE,
             "max_bytes": settings.DOCUMENT_MAX_BYTES,
             "missing": [r for r in requirements if r.status == "missing"],
-            "wizard_step": _documents_step(),
+            "wizard_step": DOCUMENTS_STEP,
         },
     )
 
 
 def _continue(request, application):
-    from ..services.applications import application_step_complete
-
     if application.status != ApplicationStatus.DRAFT:
         return redirect("admissions:dashboard")
     try:
-        application_step_complete(application=application, step=_documents_step())
+        application_step_complete(application=application, step=DOCUMENTS_STEP)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("admissions:documents")
-    return redirect(reverse("admissions:application_step", kwargs={"step": "review"}))
+    return redirect("admissions:application_step", step="review")
 
 
 @login_required

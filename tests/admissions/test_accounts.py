@@ -10,21 +10,11 @@ from django.utils import translation
 
 from admissions.models import OutgoingMail
 from admissions.selectors import email_is_confirmed
-from tests.factories import ApplicantProfileFactory, UserFactory
+from tests.factories import ApplicantProfileFactory, UserFactory, confirm_email
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Kazakh-steppe-2025!"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """allauth rate-limits confirmation mail per address in the cache; tests start clean."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _url(name, language="ru", **kwargs):
@@ -103,7 +93,7 @@ def test_password_reset_mail_goes_through_the_outbox_and_the_link_works(
     client, django_capture_on_commit_callbacks
 ):
     user = UserFactory(email="ivan@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    confirm_email(user)
     ApplicantProfileFactory(user=user, preferred_language="en")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url("account_reset_password", "ru"), {"email": user.email})
@@ -126,7 +116,7 @@ def test_password_reset_mail_goes_through_the_outbox_and_the_link_works(
 
 def test_each_reset_request_is_a_separate_mail(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="ivan@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    confirm_email(user)
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             client.post(_url("account_reset_password"), {"email": user.email})
@@ -162,7 +152,7 @@ def test_signup_with_a_taken_address_is_refused_and_sends_nothing(
 
 def test_password_change_page_and_email_page_render_for_a_logged_in_user(client):
     user = UserFactory(email="ivan@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    confirm_email(user)
     client.force_login(user)
     for name in ("account_change_password", "account_email"):
         response = client.get(_url(name, "en"))
@@ -174,7 +164,7 @@ def test_change_of_email_sends_a_confirmation_to_the_new_address(
     client, django_capture_on_commit_callbacks
 ):
     user = UserFactory(email="ivan@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    confirm_email(user)
     ApplicantProfileFactory(user=user, preferred_language="kk")
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -222,7 +212,7 @@ def test_password_change_sends_a_notice_in_the_profile_language(
     client, django_capture_on_commit_callbacks
 ):
     user = UserFactory(email="ivan@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    confirm_email(user)
     ApplicantProfileFactory(user=user, preferred_language="kk")
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,7 +6,6 @@ from datetime import datetime
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 
 from admissions.enums import ApplicationStatus as S
@@ -26,12 +25,6 @@ from .staff_helpers import application_for, bulk_applications, officer, reviewer
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:admissions_application_changelist"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from admissions.enums import ApplicationStatus
 from admissions.errors import DeadlinePassed, DomainError
@@ -36,13 +36,6 @@ MOTIVATION = "Я хочу изучать международное право �
 
 def step_url(step):
     return reverse("admissions:application_step", kwargs={"step": step})
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Pages in English (the URL prefix decides), so messages can be compared."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

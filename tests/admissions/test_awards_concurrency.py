@@ -166,21 +166,11 @@ def test_concurrent_accept_decline_and_expire_of_one_offer_end_in_one_outcome():
         barrier = threading.Barrier(3)
         expire_at = award.respond_by + timedelta(seconds=1)
 
-        def accept(award=award, owner=owner, barrier=barrier):
+        def answer(service, outcome, award=award, owner=owner, barrier=barrier):
             barrier.wait()
             try:
-                award_accept(award=ScholarshipAward.objects.get(pk=award.pk), actor=owner)
-                return "accepted"
-            except DomainError:
-                return "refused"
-            finally:
-                connection.close()
-
-        def decline(award=award, owner=owner, barrier=barrier):
-            barrier.wait()
-            try:
-                award_decline(award=ScholarshipAward.objects.get(pk=award.pk), actor=owner)
-                return "declined"
+                service(award=ScholarshipAward.objects.get(pk=award.pk), actor=owner)
+                return outcome
             except DomainError:
                 return "refused"
             finally:
@@ -195,10 +185,12 @@ def test_concurrent_accept_decline_and_expire_of_one_offer_end_in_one_outcome():
                 connection.close()
 
         with ThreadPoolExecutor(max_workers=3) as pool:
-            results = [
-                f.result()
-                for f in [pool.submit(accept), pool.submit(decline), pool.submit(expire)]
+            futures = [
+                pool.submit(answer, award_accept, "accepted"),
+                pool.submit(answer, award_decline, "declined"),
+                pool.submit(expire),
             ]
+            results = [future.result() for future in futures]
         award.refresh_from_db()
         winners = [r for r in results if r != "refused"]
         assert len(winners) == 1, results

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
-from django.utils import translation
 
 from admissions.enums import ApplicationStatus as S
 from admissions.errors import DomainError
@@ -16,12 +15,6 @@ from tests.factories import RubricCriterionFactory
 from .staff_helpers import application_for, officer, reviewer, two_programs
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from admissions.enums import ApplicationStatus, DocumentStatus
 from admissions.selectors import (
@@ -20,12 +19,6 @@ from tests.factories import ApplicantProfileFactory, DocumentFactory, StaffFacto
 from .staff_helpers import application_for, committee, officer, reviewer, two_programs
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def change_url(application):

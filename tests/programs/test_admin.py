@@ -40,9 +40,9 @@ def cycle_form(*, opens_at, closes_at, results_at, total=200, funds=(), cycle=No
         "funds-MIN_NUM_FORMS": "0",
         "funds-MAX_NUM_FORMS": "1000",
     }
-    for name, moment in (("opens_at", opens_at), ("closes_at", closes_at)):
+    moments = {"opens_at": opens_at, "closes_at": closes_at, "results_at": results_at}
+    for name, moment in moments.items():
         data[f"{name}_0"], data[f"{name}_1"] = split(moment)
-    data["results_at_0"], data["results_at_1"] = split(results_at)
     for index, fund in enumerate(funds):
         prefix = f"funds-{index}-"
         data.update(

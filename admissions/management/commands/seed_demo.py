@@ -55,6 +55,7 @@ from admissions.models import (
     ExamResult,
     StatusEvent,
 )
+from admissions.services import application_reference
 from programs.models import AdmissionCycle
 
 DEMO_PASSWORD = "demo-applicant-2025"  # noqa: S105 (documented demo password)
@@ -281,7 +282,7 @@ class Command(BaseCommand):
             cycle.reference_counter += len(submitted)
             cycle.save(update_fields=["reference_counter"])
         for number, person in enumerate(submitted, start=first):
-            person["reference"] = f"KZO-{self.cycle.code}-{number:06d}"
+            person["reference"] = application_reference(cycle=self.cycle, number=number)
 
     # --- Documents ---------------------------------------------------------------------------
     def _store(self, name: str, content: bytes) -> tuple[str, int, str]:

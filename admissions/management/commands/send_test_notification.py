@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from admissions.enums import MailState
 from admissions.services import notification_queue
 
 
@@ -45,9 +46,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Queued outgoing mail #{mail.pk} (test_notification, {language}) to {mail.recipient}."
         )
-        if mail.state == "sent":
+        if mail.state == MailState.SENT:
             self.stdout.write(self.style.SUCCESS("Sent already (tasks run eagerly here)."))
-        elif mail.state == "failed":
+        elif mail.state == MailState.FAILED:
             raise CommandError(f"Sending failed: {mail.last_error}")
         elif settings.CELERY_TASK_ALWAYS_EAGER:
             self.stdout.write(self.style.WARNING(f"Still pending: {mail.last_error}"))
