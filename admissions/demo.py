@@ -11,7 +11,7 @@ import random
 import zlib
 from datetime import date, timedelta
 
-from .validators import iin_check_digit, snils_check_number
+from admissions.applicants.validators import iin_check_digit, snils_check_number
 
 __all__ = [
     "KAZAKH_NAMES",

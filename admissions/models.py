@@ -1,7 +1,7 @@
 """Applicants, applications, documents, reviews, awards and the e-mail outbox.
 
 Models hold data and small derived properties only; every write and state change goes
-through `admissions.services`.
+through the service modules of each context (`admissions/<context>/services.py`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from programs.models import AdmissionCycle, Language, Offering, Program, ScholarshipFund
-
-from .enums import (
+from admissions.enums import (
     LIVE_AWARD_STATES,
     ApplicationStatus,
     AwardState,
@@ -33,6 +31,7 @@ from .enums import (
     MailState,
     SiteLanguage,
 )
+from programs.models import AdmissionCycle, Language, Offering, Program, ScholarshipFund
 
 
 def private_storage():

@@ -8,10 +8,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from programs.models import AdmissionCycle, Offering, ScholarshipFund
-
-from .enums import ApplicationStatus, AwardState, DocumentStatus
-from .models import (
+from admissions.enums import ApplicationStatus, AwardState, DocumentStatus
+from admissions.models import (
     Application,
     ApplicationChoice,
     Document,
@@ -19,6 +17,7 @@ from .models import (
     ReviewerAssignment,
     StatusEvent,
 )
+from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
 
 # --- Accounts and documents (applicants engineer) -----------------------------------------

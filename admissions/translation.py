@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import RubricCriterion
+from admissions.models import RubricCriterion
 
 
 @register(RubricCriterion)

@@ -1,6 +1,10 @@
 from django.urls import path
 
-from .views import application, awards, dashboard, documents, profile
+from admissions.applicants import dashboard
+from admissions.applicants import views as profile
+from admissions.applications import views as application
+from admissions.documents import views as documents
+from admissions.scholarships import views as awards
 
 app_name = "admissions"
 

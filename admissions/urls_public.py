@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import rankings
+from admissions.scholarships import ranking_views as rankings
 
 app_name = "rankings"
 

@@ -15,12 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from admissions.enums import ApplicationStatus
+from admissions.models import ApplicationChoice
+from admissions.selectors import applications_visible_to_staff, documents_awaiting_verification
 from programs.enums import Level
 from programs.models import AdmissionCycle, Language, Program
-
-from ..enums import ApplicationStatus
-from ..models import ApplicationChoice
-from ..selectors import applications_visible_to_staff, documents_awaiting_verification
 
 CHART_DAYS = 30
 

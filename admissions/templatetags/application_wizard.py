@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import ApplicationStatus
-from ..services.applications import APPLICATION_STEPS
-from ..views.application import step_url
+from admissions.applications.services import APPLICATION_STEPS
+from admissions.applications.views import step_url
+from admissions.enums import ApplicationStatus
 
 register = template.Library()
 

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 
-from ..enums import ApplicationStatus, AwardState, DocumentKind
+from admissions.enums import ApplicationStatus, AwardState, DocumentKind
 
 register = template.Library()
 

@@ -130,7 +130,7 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_ADAPTER = "admissions.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "admissions.applicants.adapters.AccountAdapter"
 # Tell users by mail when their password or e-mail address changes (through the outbox).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
@@ -214,7 +214,7 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# The retry countdowns of the outbox (base * 2**n, capped; see `admissions.tasks.mail`).
+# The retry countdowns of the outbox (base * 2**n, capped; see `admissions.notifications.tasks`).
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
 OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -15,9 +15,14 @@ from django.test import Client
 
 from admissions.enums import AwardState
 from admissions.models import ScholarshipAward
-from admissions.services import allocation_run, ranking_publish
-
-from ..admissions.scholarship_data import closed_cycle, make_applications, make_fund, make_offering
+from admissions.scholarships.awards import allocation_run
+from admissions.scholarships.ranking import ranking_publish
+from tests.admissions.scholarship_data import (
+    closed_cycle,
+    make_applications,
+    make_fund,
+    make_offering,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from admissions.services import allocation_run
+from admissions.scholarships.awards import allocation_run
 from programs.models import AdmissionCycle
 
 
 class Command(BaseCommand):
-    help = "Allocate the scholarships of a cycle by rank and priority (see admissions.allocation)."
+    help = (
+        "Allocate the scholarships of a cycle by rank and priority "
+        "(see admissions.scholarships.deferred_acceptance)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--cycle", required=True, help="Cycle code, e.g. 2025")

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from admissions.applications.services import application_reference
 from admissions.demo import (
     birth_date_between,
     demo_pdf_bytes,
@@ -55,7 +56,6 @@ from admissions.models import (
     ExamResult,
     StatusEvent,
 )
-from admissions.services import application_reference
 from programs.models import AdmissionCycle
 
 DEMO_PASSWORD = "demo-applicant-2025"  # noqa: S105 (documented demo password)

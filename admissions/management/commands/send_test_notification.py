@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from admissions.enums import MailState
-from admissions.services import notification_queue
+from admissions.notifications.outbox import notification_queue
 
 
 class Command(BaseCommand):

@@ -1,0 +1,185 @@
+"""The applicant's dashboard: status, timeline, documents and what to do next.
+
+A fixed number of queries whatever the number of events, documents or choices (everything
+is loaded by `selectors.application_full`)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from admissions.applications.services import application_deadline
+from admissions.applications.views import LAST_STEP, STEP_SLUGS
+from admissions.documents.services import document_requirements
+from admissions.enums import FINAL_STATUSES, ApplicationStatus, AwardState
+from admissions.models import ApplicantProfile
+from admissions.selectors import (
+    application_current,
+    application_full,
+    cycle_open,
+    email_is_confirmed,
+)
+from admissions.templatetags.application_wizard import STEP_TITLES
+
+STATUS_BADGES = {
+    ApplicationStatus.DRAFT: "text-bg-secondary",
+    ApplicationStatus.SUBMITTED: "text-bg-primary",
+    ApplicationStatus.UNDER_REVIEW: "text-bg-info",
+    ApplicationStatus.DOCUMENTS_REQUESTED: "text-bg-warning",
+    ApplicationStatus.ACCEPTED: "text-bg-success",
+    ApplicationStatus.WAITLISTED: "text-bg-warning",
+    ApplicationStatus.REJECTED: "text-bg-danger",
+    ApplicationStatus.ENROLLED: "text-bg-success",
+    ApplicationStatus.WITHDRAWN: "text-bg-dark",
+}
+
+
+def _next_steps(
+    *, application, has_profile, confirmed, requirements, deadline_passed=False
+) -> list[dict]:
+    """What the applicant is expected to do now: [{"text", "url", "label", "note"}]."""
+    steps: list[dict] = []
+    if not confirmed and (application is None or application.status == ApplicationStatus.DRAFT):
+        steps.append(
+            {
+                "text": _("Confirm your e-mail address: follow the link in the mail we sent."),
+                "url": reverse("account_email"),
+                "label": _("E-mail settings"),
+            }
+        )
+    if application is None:
+        if not has_profile:
+            steps.append({"text": _("Complete your personal data.")})
+        return steps
+    status = application.status
+    if status == ApplicationStatus.DRAFT and deadline_passed:
+        # A draft of a closed cycle: "continue" would only lead to a refusal.
+        steps.append(
+            {
+                "text": _(
+                    "The deadline for this application has passed; it can no longer be submitted."
+                )
+            }
+        )
+    elif status == ApplicationStatus.DRAFT:
+        if not has_profile:
+            steps.append(
+                {
+                    "text": _("Complete your personal data."),
+                    "url": reverse("admissions:application_step", kwargs={"step": "personal"}),
+                    "label": _("Personal data"),
+                }
+            )
+        number = min(application.completed_step + 1, LAST_STEP)
+        slug = STEP_SLUGS[number]
+        if number < LAST_STEP:
+            steps.append(
+                {
+                    "text": _("Continue your application with step %(number)s: %(title)s.")
+                    % {"number": number, "title": STEP_TITLES[slug]},
+                    "url": reverse("admissions:application_continue"),
+                    "label": _("Continue"),
+                }
+            )
+        else:
+            steps.append(
+                {
+                    "text": _("Review your application and submit it before the deadline."),
+                    "url": reverse("admissions:application_step", kwargs={"step": "review"}),
+                    "label": _("Review and submit"),
+                }
+            )
+    elif status == ApplicationStatus.DOCUMENTS_REQUESTED:
+        steps.append(
+            {
+                "text": _("The admissions office asked you for documents."),
+                "note": application.documents_request_message,
+                "url": reverse("admissions:documents"),
+                "label": _("Upload documents"),
+            }
+        )
+    elif status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW):
+        steps.append({"text": _("Nothing to do: wait for the review of your application.")})
+    elif status == ApplicationStatus.WAITLISTED:
+        steps.append({"text": _("You are on the waiting list: we will write to you.")})
+    elif status == ApplicationStatus.ACCEPTED:
+        if any(award.state == AwardState.OFFERED for award in application.live_awards):
+            steps.append({"text": _("Answer the scholarship offer below before it expires.")})
+        else:
+            steps.append({"text": _("You are accepted: we will write to you about enrolment.")})
+    rejected_required = [
+        r for r in requirements if r.status == "rejected" and r.required and status != "draft"
+    ]
+    if (
+        rejected_required
+        and status not in FINAL_STATUSES
+        and status != ApplicationStatus.DOCUMENTS_REQUESTED
+    ):
+        steps.append(
+            {
+                "text": _("Some documents were rejected: see the reasons in the checklist."),
+                "url": reverse("admissions:documents"),
+                "label": _("Documents"),
+            }
+        )
+    return steps
+
+
+def _choice_deadlines(application) -> list:
+    return [choice.offering.effective_deadline for choice in application.choices.all()]
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    current = application_current(user)
+    application = application_full(pk=current.pk) if current is not None else None
+    has_profile = (
+        application is not None and hasattr(application.applicant, "applicant_profile")
+    ) or ApplicantProfile.objects.filter(user=user).exists()
+    confirmed = email_is_confirmed(user)
+    requirements = document_requirements(application=application) if application else []
+    deadline = None
+    if application is not None:
+        application.live_awards = list(
+            application.awards.filter(state__in=(AwardState.OFFERED, AwardState.ACCEPTED))
+        )
+        if application.status == ApplicationStatus.DRAFT:
+            deadline = application_deadline(application=application)
+    # Nothing can be submitted any more once the cycle and every chosen program are closed.
+    deadline_passed = deadline is not None and (
+        max([application.cycle.closes_at, deadline, *_choice_deadlines(application)])
+        <= timezone.now()
+    )
+    open_cycle = cycle_open()
+    if (
+        application is not None
+        and open_cycle is not None
+        and application.cycle_id == open_cycle.pk
+    ):
+        open_cycle = None  # already applying in the open cycle
+    return render(
+        request,
+        "admissions/dashboard.html",
+        {
+            "application": application,
+            "open_cycle": open_cycle,
+            "badge": STATUS_BADGES.get(application.status, "") if application else "",
+            "events": list(application.events.all()) if application else [],
+            "requirements": requirements,
+            "next_steps": _next_steps(
+                application=application,
+                has_profile=has_profile,
+                confirmed=confirmed,
+                requirements=requirements,
+                deadline_passed=deadline_passed,
+            ),
+            "deadline": deadline,
+            "deadline_passed": deadline_passed,
+            "can_withdraw": application is not None and application.status not in FINAL_STATUSES,
+            "email_confirmed": confirmed,
+        },
+    )

@@ -1,0 +1,95 @@
+"""The applicant's profile: identity, contact details and preferred language.
+
+Rule: identity fields (names, date of birth, citizenship, identifier) are frozen while the
+user has an application under consideration (submitted and not yet rejected or withdrawn):
+staff review them, so a change must go through the admissions office. Contact fields
+(phone, preferred language) stay editable. A refused change raises `DomainError` and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from admissions.applicants.validators import normalise_identifier
+from admissions.enums import ApplicationStatus
+from admissions.errors import DomainError
+from admissions.models import ApplicantProfile
+
+__all__ = [
+    "PROFILE_CONTACT_FIELDS",
+    "PROFILE_FIELDS",
+    "PROFILE_IDENTITY_FIELDS",
+    "profile_identity_locked",
+    "profile_save",
+]
+
+PROFILE_IDENTITY_FIELDS = (
+    "last_name_native",
+    "first_name_native",
+    "patronymic_native",
+    "last_name_latin",
+    "first_name_latin",
+    "birth_date",
+    "citizenship",
+    "identifier_kind",
+    "identifier",
+)
+PROFILE_CONTACT_FIELDS = ("phone", "preferred_language")
+PROFILE_FIELDS = PROFILE_IDENTITY_FIELDS + PROFILE_CONTACT_FIELDS
+
+# Statuses in which the application is in the hands of the admissions office.
+IDENTITY_LOCKING_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.DOCUMENTS_REQUESTED,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.ENROLLED,
+)
+
+
+def profile_identity_locked(user) -> bool:
+    """Whether the identity fields of `user`'s profile may no longer be changed."""
+    return user.applications.filter(status__in=IDENTITY_LOCKING_STATUSES).exists()
+
+
+def _comparable(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def profile_save(*, user, data: dict[str, Any]) -> ApplicantProfile:
+    """Create or update `user`'s profile from validated `data` (e.g. a form's cleaned_data,
+    see `admissions.applicants.forms.ApplicantProfileForm`). Unknown keys are ignored."""
+    profile = ApplicantProfile.objects.select_for_update().filter(user=user).first()
+    values = {name: data[name] for name in PROFILE_FIELDS if name in data}
+    if "identifier" in values:
+        values["identifier"] = normalise_identifier(
+            values.get("identifier_kind") or (profile and profile.identifier_kind) or "",
+            values["identifier"],
+        )
+    if profile is not None and profile_identity_locked(user):
+        changed = [
+            name
+            for name in PROFILE_IDENTITY_FIELDS
+            if name in values and _comparable(values[name]) != _comparable(getattr(profile, name))
+        ]
+        if changed:
+            raise DomainError(
+                _(
+                    "Your name, date of birth, citizenship and identifier cannot be changed "
+                    "while your application is being considered. Please write to the "
+                    "admissions office."
+                )
+            )
+    if profile is None:
+        profile = ApplicantProfile(user=user)
+    for name, value in values.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    return profile

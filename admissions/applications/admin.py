@@ -1,0 +1,938 @@
+"""Applications in the admin: the list staff work from, the detail page, decisions, document
+verification, reviews and exports.
+
+Object-level limits come from `admissions.selectors` (staff section): `get_queryset` returns
+only what the user may see, `get_object` turns anything else into a 404, and every custom view
+goes through `_get_visible_application`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Avg, Exists, OuterRef, Prefetch, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from admissions.admin.pages import AdminPageMixin
+from admissions.admin.related import PlainRelatedMixin, may_open_related, plain_related
+from admissions.applications.exports import (
+    EXPORT_FORMATS,
+    applicant_profile,
+    application_export_response,
+)
+from admissions.applications.services import EDUCATION_FIELDS
+from admissions.documents.services import document_reject, document_verify
+from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus, DocumentStatus
+from admissions.errors import DomainError
+from admissions.models import (
+    ApplicantProfile,
+    Application,
+    ApplicationChoice,
+    Document,
+    ExamResult,
+    Review,
+    StatusEvent,
+)
+from admissions.reviews.services import (
+    NOTE_REQUIRED,
+    REVIEWABLE_STATUSES,
+    application_decide_many,
+    review_submit,
+    rubric_for,
+)
+from admissions.selectors import (
+    application_visible_to_staff,
+    applications_visible_to_staff,
+    documents_complete_condition,
+    documents_pending_condition,
+    reviewer_program_ids,
+    staff_is_blind,
+    staff_is_reviewer,
+    staff_may_see_contact,
+    staff_may_see_documents,
+    staff_may_see_national_id,
+)
+from programs.enums import Level
+from programs.models import Language, Program
+
+S = ApplicationStatus
+# A whole reference number as typed, e.g. "kzo-2025-000123".
+REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
+
+
+# --- Paginator ----------------------------------------------------------------------------
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most `cap` rows (COUNT over a LIMITed subquery), so a page of a filtered
+    list never scans the whole table just to number its pages. Beyond the cap, narrow the
+    filters or search."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # values("pk") leaves the annotations (the mean score subquery) out of the count.
+        return self.object_list.order_by().values("pk")[: self.cap].count()
+
+
+# --- Filters (each an EXISTS subquery: no joins that multiply rows, no DISTINCT) -------------
+
+
+class ChoiceFilter(admin.SimpleListFilter):
+    """Applications with at least one program choice whose `choice_lookup` is the value."""
+
+    choice_lookup: str
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    ApplicationChoice.objects.filter(
+                        application=OuterRef("pk"), **{self.choice_lookup: self.value()}
+                    )
+                )
+            )
+        return queryset
+
+
+class ProgramFilter(ChoiceFilter):
+    title = _("program")
+    parameter_name = "program"
+    choice_lookup = "offering__program_id"
+
+    def lookups(self, request, model_admin):
+        programs = Program.objects.all()
+        if staff_is_reviewer(request.user):
+            programs = programs.filter(pk__in=reviewer_program_ids(request.user))
+        return [(str(p.pk), str(p)) for p in programs]
+
+
+class LevelFilter(ChoiceFilter):
+    title = _("level")
+    parameter_name = "level"
+    choice_lookup = "offering__program__level"
+
+    def lookups(self, request, model_admin):
+        return Level.choices
+
+
+class LanguageFilter(ChoiceFilter):
+    title = _("language of instruction")
+    parameter_name = "language"
+    choice_lookup = "language__code"
+
+    def lookups(self, request, model_admin):
+        return [(lang.code, lang.name) for lang in Language.objects.all()]
+
+
+class CitizenshipFilter(admin.SimpleListFilter):
+    title = _("citizenship")
+    parameter_name = "citizenship"
+
+    def lookups(self, request, model_admin):
+        # Only the citizenships applicants have (one small DISTINCT query), not ~250 countries.
+        codes = (
+            ApplicantProfile.objects.order_by("citizenship")
+            .values_list("citizenship", flat=True)
+            .distinct()
+        )
+        return sorted(
+            ((code, countries.name(code)) for code in codes),
+            key=lambda item: (item[0] not in ("KZ", "RU"), item[1]),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(applicant__applicant_profile__citizenship=self.value())
+        return queryset
+
+
+class DocumentsFilter(admin.SimpleListFilter):
+    title = _("documents")
+    parameter_name = "documents"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("complete", _("Complete (required documents verified)")),
+            ("incomplete", _("Incomplete")),
+            ("pending", _("Awaiting verification")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "complete":
+            return queryset.filter(documents_complete_condition())
+        if value == "incomplete":
+            return queryset.exclude(documents_complete_condition())
+        if value == "pending":
+            return queryset.filter(documents_pending_condition())
+        return queryset
+
+
+# --- Inlines (read-only: what the applicant wrote is not edited by staff) -------------------
+
+
+class ReadOnlyInline(PlainRelatedMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+
+class ChoiceInline(ReadOnlyInline):
+    model = ApplicationChoice
+    fields = ("priority", "offering", "language")
+    plain_unless_permitted = {"offering": "offering_text", "language": "language_text"}
+    offering_text = plain_related("offering", ApplicationChoice)
+    language_text = plain_related("language", ApplicationChoice)
+    verbose_name_plural = _("program choices, by priority")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("offering__program", "language")
+
+
+class ExamResultInline(ReadOnlyInline):
+    model = ExamResult
+    fields = ("exam", "subject", "score", "max_score", "taken_on")
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = (
+        "kind",
+        "file_link",
+        "size",
+        "content_type",
+        "status",
+        "rejection_reason",
+        "verified_by",
+        "verified_at",
+        "verification_buttons",
+    )
+    plain_unless_permitted = {"verified_by": "verified_by_text"}
+    verified_by_text = plain_related("verified_by", Document)
+
+    def has_view_permission(self, request, obj=None):
+        return staff_may_see_documents(request.user) and super().has_view_permission(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("verified_by")
+
+    @admin.display(description=_("file"))
+    def file_link(self, document):
+        try:
+            url = reverse("admissions:document_download", kwargs={"pk": document.pk})
+        except NoReverseMatch:  # the download view is not installed
+            return document.original_name
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_name
+        )
+
+    # Not "verify": the status column is already titled "verification" (the same word in
+    # Russian and Kazakh).
+    @admin.display(description=_("Decision"))
+    def verification_buttons(self, document):
+        # The change page is one <form>: the buttons post it to the verify URL (formaction),
+        # rejecting opens a page that asks for the reason.
+        verify_url = reverse(
+            "admin:admissions_application_document_verify",
+            kwargs={"object_id": document.application_id, "document_id": document.pk},
+        )
+        reject_url = reverse(
+            "admin:admissions_application_document_reject",
+            kwargs={"object_id": document.application_id, "document_id": document.pk},
+        )
+        verify = ""
+        if document.status != DocumentStatus.VERIFIED:
+            verify = format_html(
+                '<button type="submit" class="button" formaction="{}" formmethod="post" '
+                'name="_verify_document" value="{}">{}</button> ',
+                verify_url,
+                document.pk,
+                gettext("Verify"),
+            )
+        return format_html(
+            '{}<a class="button" href="{}">{}</a>', verify, reject_url, gettext("Reject…")
+        )
+
+
+class ReviewInline(ReadOnlyInline):
+    model = Review
+    fields = ("reviewer", "score", "comment", "updated_at")
+    plain_unless_permitted = {"reviewer": "reviewer_text"}
+    reviewer_text = plain_related("reviewer", Review)
+
+    def get_queryset(self, request):
+        reviews = super().get_queryset(request).select_related("reviewer")
+        # Reviewers see their own review only: others' scores would bias them.
+        if staff_is_reviewer(request.user):
+            reviews = reviews.filter(reviewer=request.user)
+        return reviews
+
+
+class StatusEventInline(ReadOnlyInline):
+    model = StatusEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    plain_unless_permitted = {"actor": "actor_text"}
+    actor_text = plain_related("actor", StatusEvent)
+    verbose_name_plural = _("status timeline")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+# --- Forms of the intermediate pages ------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Message to the applicant"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+        required=False,
+    )
+
+    def __init__(self, *args, note_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = note_required
+
+
+class RejectDocumentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection (the applicant reads it)"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            # No min/max on the field: the service refuses out-of-range scores with a
+            # message naming the criterion and its range.
+            self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
+                label=criterion.name,
+                widget=forms.NumberInput(attrs={"min": 0, "max": criterion.max_score}),
+                help_text=self._help(criterion),
+            )
+        self.order_fields([*(f"criterion_{c.pk}" for c in criteria), "comment"])
+
+    @staticmethod
+    def _help(criterion) -> str:
+        # Name and description read in the active language (modeltranslation).
+        scale = _("0 to %(max)s, weight %(weight)s") % {
+            "max": criterion.max_score,
+            "weight": criterion.weight,
+        }
+        return f"{criterion.description} ({scale})" if criterion.description else scale
+
+    def scores(self) -> dict[int, int]:
+        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
+
+
+# Staff decisions offered as buttons and bulk actions; those in `NOTE_REQUIRED` need a note.
+DECISIONS = {
+    S.UNDER_REVIEW: _("Start review"),
+    S.DOCUMENTS_REQUESTED: _("Request documents"),
+    S.ACCEPTED: _("Accept"),
+    S.WAITLISTED: _("Waitlist"),
+    S.REJECTED: _("Reject"),
+    S.ENROLLED: _("Mark enrolled"),
+}
+
+
+@admin.register(Application)
+class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
+    list_display = (
+        "reference_or_draft",
+        "applicant_name",
+        "programs_by_priority",
+        "status",
+        "mean_score_display",
+        "scholarship",
+        "submitted",
+    )
+    list_display_links = ("reference_or_draft",)
+    list_filter = (
+        "cycle",
+        "status",
+        ProgramFilter,
+        LevelFilter,
+        LanguageFilter,
+        CitizenshipFilter,
+        "scholarship_requested",
+        DocumentsFilter,
+    )
+    list_select_related = ("cycle", "applicant__applicant_profile")
+    list_per_page = 50
+    show_full_result_count = False
+    # Facet counts would run one COUNT per filter option on every page view.
+    show_facets = admin.ShowFacets.NEVER
+    paginator = CappedCountPaginator
+    ordering = ("-submitted_at", "-pk")
+    inlines = (ChoiceInline, ExamResultInline, DocumentInline, ReviewInline, StatusEventInline)
+    change_form_template = "admin/admissions/application/change_form.html"
+    change_list_template = "admin/admissions/application/change_list.html"
+    actions = (
+        "action_under_review",
+        "action_request_documents",
+        "action_accept",
+        "action_waitlist",
+        "action_reject",
+        "action_enrolled",
+    )
+
+    # --- Visibility ---------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        mean_score = (
+            Review.objects.filter(application=OuterRef("pk"))
+            .order_by()
+            .values("application")
+            .annotate(mean=Avg("score"))
+            .values("mean")
+        )
+        choices = ApplicationChoice.objects.select_related("offering__program", "language")
+        return (
+            applications_visible_to_staff(request.user)
+            .select_related("cycle", "applicant__applicant_profile")
+            .prefetch_related(Prefetch("choices", queryset=choices.order_by("priority")))
+            .annotate(mean_score=Subquery(mean_score))
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        application = super().get_object(request, object_id, from_field)
+        if application is None:
+            # Another program's application, or none at all: the same answer, nothing shown.
+            raise Http404(gettext("No such application."))
+        return application
+
+    def _visible(self, request, obj) -> bool:
+        cache = request.__dict__.setdefault("_visible_applications", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = application_visible_to_staff(request.user, obj)
+        return cache[obj.pk]
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self._visible(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._visible(request, obj))
+
+    def has_add_permission(self, request):
+        return False  # applicants apply; staff do not create applications
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # applications are withdrawn or rejected, never deleted (audit)
+
+    def _get_visible_application(self, request, object_id) -> Application:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self.get_object(request, object_id)
+
+    # --- What each role sees ------------------------------------------------------------
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if staff_is_blind(request.user):
+            columns.remove("applicant_name")
+        return columns
+
+    def get_search_fields(self, request):
+        fields = ["=reference"]
+        if not staff_is_blind(request.user):
+            fields += [
+                "applicant__applicant_profile__last_name_native",
+                "applicant__applicant_profile__first_name_native",
+                "applicant__applicant_profile__last_name_latin",
+                "applicant__applicant_profile__first_name_latin",
+            ]
+        if staff_may_see_contact(request.user):
+            fields.append("=applicant__email")
+        if staff_may_see_national_id(request.user):
+            fields.append("=applicant__applicant_profile__identifier")
+        return fields
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if REFERENCE_PATTERN.fullmatch(term):
+            # A whole reference number: one lookup on the unique index, whatever the case.
+            return queryset.filter(reference=term.upper()), False
+        return super().get_search_results(request, queryset, term)
+
+    def get_fieldsets(self, request, obj=None):
+        cycle = "cycle" if may_open_related(request, Application, "cycle") else "cycle_text"
+        applicant = ["preferred_language", "citizenship", "birth_date"]
+        if not staff_is_blind(request.user):
+            applicant = ["name_native", "name_latin", *applicant]
+        if staff_may_see_national_id(request.user):
+            applicant.append("national_id")
+        if staff_may_see_contact(request.user):
+            applicant += ["email", "phone"]
+        return [
+            (
+                _("Application"),
+                {
+                    "fields": (
+                        "reference",
+                        cycle,
+                        "status",
+                        "submitted_at",
+                        "mean_score_display",
+                        "scholarship_requested",
+                        "consent_version",
+                        "consent_given_at",
+                    )
+                },
+            ),
+            (_("Applicant"), {"fields": applicant}),
+            (
+                _("Prior education"),
+                {"fields": EDUCATION_FIELDS},
+            ),
+            (_("Motivation"), {"fields": ("motivation",)}),
+            (_("Decisions"), {"fields": ("documents_request_message", "decision_note")}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Everything: the application is the applicant's text; staff act through decisions.
+        return flatten_fieldsets(self.get_fieldsets(request, obj))
+
+    # --- Columns and detail fields ------------------------------------------------------
+
+    cycle_text = plain_related("cycle", Application)
+
+    @admin.display(description=_("reference"), ordering="reference")
+    def reference_or_draft(self, application):
+        return application.reference or gettext("Draft #%(pk)s") % {"pk": application.pk}
+
+    @admin.display(description=pgettext_lazy("person", "name"))
+    def applicant_name(self, application):
+        profile = applicant_profile(application)
+        if profile is None:
+            return "—"
+        return format_html(
+            "{}<br><small>{}</small>", profile.full_name_native, profile.full_name_latin
+        )
+
+    @admin.display(description=_("programs by priority"))
+    def programs_by_priority(self, application):
+        return format_html_join(
+            "",
+            "<div>{}. {} <small>({})</small></div>",
+            (
+                (choice.priority, choice.offering.program, choice.language.code)
+                for choice in application.choices.all()
+            ),
+        )
+
+    @admin.display(description=_("score"), ordering="mean_score")
+    def mean_score_display(self, application):
+        score = getattr(application, "mean_score", None)
+        return "—" if score is None else f"{score:.1f}"
+
+    @admin.display(description=_("scholarship"), boolean=True, ordering="scholarship_requested")
+    def scholarship(self, application):
+        return application.scholarship_requested
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, application):
+        if application.submitted_at is None:
+            return "—"
+        return f"{timezone.localtime(application.submitted_at):%Y-%m-%d %H:%M}"
+
+    @admin.display(description=_("name (native)"))
+    def name_native(self, application):
+        profile = applicant_profile(application)
+        return profile.full_name_native if profile else "—"
+
+    @admin.display(description=_("name (Latin letters)"))
+    def name_latin(self, application):
+        profile = applicant_profile(application)
+        return profile.full_name_latin if profile else "—"
+
+    @admin.display(description=_("preferred language"))
+    def preferred_language(self, application):
+        profile = applicant_profile(application)
+        return profile.get_preferred_language_display() if profile else "—"
+
+    @admin.display(description=_("citizenship"))
+    def citizenship(self, application):
+        profile = applicant_profile(application)
+        return profile.citizenship.name if profile else "—"
+
+    @admin.display(description=_("date of birth"))
+    def birth_date(self, application):
+        profile = applicant_profile(application)
+        return profile.birth_date if profile else "—"
+
+    @admin.display(description=_("national id"))
+    def national_id(self, application):
+        profile = applicant_profile(application)
+        if profile is None:
+            return "—"
+        return f"{profile.get_identifier_kind_display()}: {profile.identifier}"
+
+    @admin.display(description=_("e-mail"))
+    def email(self, application):
+        return application.applicant.email
+
+    @admin.display(description=_("phone"))
+    def phone(self, application):
+        profile = applicant_profile(application)
+        return str(profile.phone) if profile else "—"
+
+    # --- Change page: no save buttons, decision buttons instead -------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Not "Change application": nothing on the page is edited, staff act by decisions
+        # (and "Изменить заявка" / "Просмотреть өтінім" read badly). The reference follows.
+        extra_context = {"title": capfirst(self.model._meta.verbose_name), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            show_save=False,
+            show_save_and_continue=False,
+            show_save_and_add_another=False,
+            show_delete=False,
+        )
+        if obj is not None:
+            context["decisions"] = self.decisions_for(request, obj)
+            context["can_review"] = obj.status in REVIEWABLE_STATUSES and self._may_review(
+                request, obj
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def decisions_for(self, request, application):
+        if not self.has_change_permission(request, application):
+            return []
+        allowed = ALLOWED_TRANSITIONS.get(application.status, frozenset())
+        return [
+            {
+                "label": label,
+                "url": reverse(
+                    "admin:admissions_application_decide",
+                    kwargs={"object_id": application.pk, "to_status": status},
+                ),
+            }
+            for status, label in DECISIONS.items()
+            if status in allowed
+        ]
+
+    def _may_review(self, request, application) -> bool:
+        return request.user.has_perm("admissions.add_review") and self._visible(
+            request, application
+        )
+
+    # --- Custom views -------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        info = "admissions_application"
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name=f"{info}_dashboard"),
+            path("export/", wrap(self.export_view), name=f"{info}_export"),
+            path(
+                "<path:object_id>/decide/<str:to_status>/",
+                wrap(self.decide_view),
+                name=f"{info}_decide",
+            ),
+            path("<path:object_id>/review/", wrap(self.review_view), name=f"{info}_review"),
+            path(
+                "<path:object_id>/documents/<int:document_id>/verify/",
+                wrap(self.document_verify_view),
+                name=f"{info}_document_verify",
+            ),
+            path(
+                "<path:object_id>/documents/<int:document_id>/reject/",
+                wrap(self.document_reject_view),
+                name=f"{info}_document_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, application) -> str:
+        return reverse("admin:admissions_application_change", args=[application.pk])
+
+    def decide_view(self, request, object_id, to_status):
+        application = self._get_visible_application(request, object_id)
+        if to_status not in DECISIONS:
+            raise Http404
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        label = DECISIONS[to_status]
+        if to_status not in ALLOWED_TRANSITIONS.get(application.status, frozenset()):
+            # Say so at once rather than after the officer has written a message.
+            reason = gettext("An application that is “%(from)s” cannot become “%(to)s”.") % {
+                "from": application.get_status_display(),
+                "to": ApplicationStatus(to_status).label,
+            }
+            self._refused(request, application, reason)
+            return HttpResponseRedirect(self._change_url(application))
+        form = DecisionForm(request.POST or None, note_required=to_status in NOTE_REQUIRED)
+        if request.method == "POST" and form.is_valid():
+            outcome = application_decide_many(
+                applications=[application],
+                to_status=to_status,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+            self._report(request, outcome, to_status)
+            return HttpResponseRedirect(self._change_url(application))
+        return self._page(
+            request,
+            "admin/admissions/application/decision.html",
+            f"{label}: {application}",
+            form=form,
+            applications=[application],
+            decision_label=label,
+            to_status_label=ApplicationStatus(to_status).label,
+            cancel_url=self._change_url(application),
+        )
+
+    def _report(self, request, outcome, to_status) -> None:
+        """One message per application: what was done, what was refused and why. Each done
+        change is also written to the admin's history (LogEntry)."""
+        label = ApplicationStatus(to_status).label
+        for application in outcome.done:
+            change = gettext("Status changed to “%(status)s”.") % {"status": label}
+            self.log_change(request, application, change)
+            self.message_user(request, f"{application}: {change}", messages.SUCCESS)
+        for application, reason in outcome.refused:
+            self._refused(request, application, reason)
+
+    def _refused(self, request, application, reason) -> None:
+        self.message_user(
+            request,
+            gettext("%(application)s: refused. %(reason)s")
+            % {"application": application, "reason": reason},
+            messages.ERROR,
+        )
+
+    def _done(self, request, obj, message, *, added: bool = False) -> None:
+        """Show `message` and write it to `obj`'s admin history (LogEntry)."""
+        (self.log_addition if added else self.log_change)(request, obj, message)
+        self.message_user(request, message, messages.SUCCESS)
+
+    def review_view(self, request, object_id):
+        application = self._get_visible_application(request, object_id)
+        if not self._may_review(request, application):
+            raise PermissionDenied
+        criteria = rubric_for(application)
+        existing = Review.objects.filter(application=application, reviewer=request.user).first()
+        initial = {}
+        if existing:
+            initial = {"comment": existing.comment}
+            initial.update({f"criterion_{s.criterion_id}": s.value for s in existing.scores.all()})
+        form = ReviewForm(request.POST or None, criteria=criteria, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                review = review_submit(
+                    application=application,
+                    reviewer=request.user,
+                    scores=form.scores(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                message = gettext("Review saved: score %(score)s of 100.") % {
+                    "score": review.score
+                }
+                self._done(request, review, message, added=not existing)
+                return HttpResponseRedirect(self._change_url(application))
+        return self._page(
+            request,
+            "admin/admissions/application/review.html",
+            gettext("Review of %(application)s") % {"application": application},
+            form=form,
+            application=application,
+            criteria=criteria,
+            cancel_url=self._change_url(application),
+        )
+
+    def _get_document(self, request, object_id, document_id) -> tuple[Application, Document]:
+        application = self._get_visible_application(request, object_id)
+        if not (
+            staff_may_see_documents(request.user)
+            and request.user.has_perm("admissions.change_document")
+        ):
+            raise PermissionDenied
+        document = get_object_or_404(Document, pk=document_id, application=application)
+        return application, document
+
+    def document_verify_view(self, request, object_id, document_id):
+        application, document = self._get_document(request, object_id, document_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._change_url(application))
+        document = document_verify(document=document, actor=request.user)
+        message = gettext("Document “%(document)s” verified.") % {"document": document}
+        self._done(request, document, message)
+        return HttpResponseRedirect(self._change_url(application))
+
+    def document_reject_view(self, request, object_id, document_id):
+        application, document = self._get_document(request, object_id, document_id)
+        form = RejectDocumentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                document = document_reject(
+                    document=document, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as exc:
+                form.add_error("reason", exc.message)
+            else:
+                message = gettext("Document “%(document)s” rejected.") % {"document": document}
+                self._done(request, document, message)
+                return HttpResponseRedirect(self._change_url(application))
+        return self._page(
+            request,
+            "admin/admissions/application/document_reject.html",
+            gettext("Reject document %(document)s") % {"document": document},
+            form=form,
+            application=application,
+            document=document,
+            cancel_url=self._change_url(application),
+        )
+
+    # --- Bulk actions -------------------------------------------------------------------
+
+    def _bulk_decide(self, request, queryset, to_status):
+        label = DECISIONS[to_status]
+        applications = list(queryset)
+        form = None
+        if to_status in NOTE_REQUIRED:
+            # The action's first post asks for the note; the page posts back with "apply".
+            data = request.POST if "apply" in request.POST else None
+            form = DecisionForm(data, note_required=True)
+        if form is not None and not form.is_valid():
+            return self._page(
+                request,
+                "admin/admissions/application/decision.html",
+                gettext("%(decision)s: %(count)s applications")
+                % {"decision": label, "count": len(applications)},
+                form=form,
+                applications=applications,
+                decision_label=label,
+                to_status_label=ApplicationStatus(to_status).label,
+                action=request.POST.get("action"),
+                bulk=True,
+                cancel_url=reverse("admin:admissions_application_changelist"),
+            )
+        outcome = application_decide_many(
+            applications=applications,
+            to_status=to_status,
+            actor=request.user,
+            note=form.cleaned_data["note"] if form else "",
+        )
+        self._report(request, outcome, to_status)
+        return None
+
+    @admin.action(
+        description=_("Start review of the selected applications"), permissions=("change",)
+    )
+    def action_under_review(self, request, queryset):
+        return self._bulk_decide(request, queryset, S.UNDER_REVIEW)
+
+    @admin.action(description=_("Request documents (with a message)"), permissions=["change"])
+    def action_request_documents(self, request, queryset):
+        return self._bulk_decide(request, queryset, S.DOCUMENTS_REQUESTED)
+
+    @admin.action(description=_("Accept the selected applications"), permissions=["change"])
+    def action_accept(self, request, queryset):
+        return self._bulk_decide(request, queryset, S.ACCEPTED)
+
+    @admin.action(description=_("Waitlist the selected applications"), permissions=["change"])
+    def action_waitlist(self, request, queryset):
+        return self._bulk_decide(request, queryset, S.WAITLISTED)
+
+    @admin.action(description=_("Reject (with a reason)"), permissions=["change"])
+    def action_reject(self, request, queryset):
+        return self._bulk_decide(request, queryset, S.REJECTED)
+
+    @admin.action(description=_("Mark the selected applications enrolled"), permissions=["change"])
+    def action_enrolled(self, request, queryset):
+        return self._bulk_decide(request, queryset, S.ENROLLED)
+
+    # --- Export -------------------------------------------------------------------------
+
+    def export_view(self, request):
+        """The changelist as it is filtered and searched, as CSV or XLSX (django-import-export,
+        columns by role: `ApplicationExportResource`)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        request.GET = request.GET.copy()
+        export_format = request.GET.pop("_format", ["csv"])[0]
+        if export_format not in EXPORT_FORMATS:
+            raise Http404
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # A stale or mistyped filter in the address: back to the list, as Django does.
+            url = reverse("admin:admissions_application_changelist")
+            return HttpResponseRedirect(f"{url}?{ERROR_FLAG}=1")
+        return application_export_response(
+            queryset=changelist.get_queryset(request),
+            user=request.user,
+            export_format=export_format,
+        )
+
+    def dashboard_view(self, request):
+        from admissions.admin.dashboard import dashboard_context
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self._page(
+            request,
+            "admin/admissions/dashboard.html",
+            gettext("Admissions dashboard"),
+            **dashboard_context(request),
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        query = request.GET.urlencode()
+        extra_context = {
+            **(extra_context or {}),
+            "export_query": f"{query}&" if query else "",
+            # The list needs the width (eight columns beside the filters): at 1280 px the
+            # navigation sidebar pushed status, score and dates out of sight. Breadcrumbs stay.
+            "is_nav_sidebar_enabled": False,
+            # "Applications", not "Select application to change" ("Выберите заявка для
+            # изменения", "өтінім өзгерту үшін таңда" read badly; nothing is edited here).
+            "title": capfirst(self.model._meta.verbose_name_plural),
+        }
+        return super().changelist_view(request, extra_context)

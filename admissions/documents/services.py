@@ -1,0 +1,400 @@
+"""Applicants' documents: upload, replace, remove, the checklist, staff verdicts, purging.
+
+Rules (decided here, tested in tests/admissions/test_documents.py):
+
+* The type is detected from the content, never from the name or the browser's header:
+  PDF (``%PDF-`` header and an ``%%EOF`` trailer), JPEG and PNG (magic bytes, then Pillow
+  must verify and fully decode the image, so truncated or corrupt images are refused).
+  Anything else (executables, archives, HTML, a PNG header glued on garbage) is refused.
+  Every kind accepts PDF, JPEG and PNG; the detected type is recorded in `content_type`.
+* Empty files and files over ``settings.DOCUMENT_MAX_BYTES`` are refused.
+* The applicant's file name is sanitised and kept in `original_name` only; the file is
+  stored under a random name in the private storage (see `models.document_upload_to`).
+* One current file per kind, except "other" (up to `MAX_OTHER_DOCUMENTS`): uploading a kind
+  that already has a file replaces it; the old file is deleted once the transaction commits.
+* Who may change documents: the owner, while the application is a draft (anything), or
+  while staff asked for documents (``documents_requested``): upload, and replace or remove
+  pending or rejected documents; a verified document then stays as it is. Anything else is
+  refused with a `DomainError`.
+* Checklist (`document_requirements`): identity, education and photo are always required;
+  the transcript when a program choice is a master's program; the language certificate
+  when English is a chosen language of instruction (proof of the IELTS/TOEFL result);
+  "other" is optional.
+* Purge (`documents_purge_expired`): documents of rejected and withdrawn applications whose
+  last status change is older than ``settings.DOCUMENT_RETENTION_DAYS`` are deleted, rows
+  and files (files after commit). Running it again finds nothing: idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus
+from admissions.errors import DomainError
+from admissions.models import Application, Document, StatusEvent
+
+__all__ = [
+    "ACCEPTED_CONTENT_TYPES",
+    "DocumentRequirement",
+    "document_reject",
+    "document_remove",
+    "document_requirements",
+    "document_upload",
+    "document_verify",
+    "documents_purge_expired",
+    "sanitise_file_name",
+]
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED_CONTENT_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+MAX_OTHER_DOCUMENTS = 10
+MAX_NAME_LENGTH = 120
+CHUNK = 64 * 1024
+
+
+# --- Content checks ---------------------------------------------------------------------
+def _read_head_and_tail(uploaded_file, head: int = 8192, tail: int = 2048) -> tuple[bytes, bytes]:
+    uploaded_file.seek(0)
+    first = uploaded_file.read(head)
+    size = uploaded_file.size
+    if size > tail:
+        uploaded_file.seek(size - tail)
+    else:
+        uploaded_file.seek(0)
+    last = uploaded_file.read(tail)
+    uploaded_file.seek(0)
+    return first, last
+
+
+def _detect_content_type(uploaded_file) -> str:
+    """The verified MIME type of the content, or DomainError."""
+    head, tail = _read_head_and_tail(uploaded_file)
+    refused = _(
+        "This file is not a PDF, JPEG or PNG document (its content was checked, not its "
+        "name). Please upload a PDF, JPEG or PNG file."
+    )
+    if head.startswith(b"%PDF-"):
+        if b"%%EOF" not in tail or not re.search(rb"\d+\s+\d+\s+obj", head):
+            raise DomainError(_("This PDF file is incomplete or damaged. Please export it again."))
+        return "application/pdf"
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime not in ("image/jpeg", "image/png"):
+        raise DomainError(refused)
+    expected_format = {"image/jpeg": "JPEG", "image/png": "PNG"}[mime]
+    damaged = _("This image is damaged or incomplete. Please upload it again.")
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns about an image just above MAX_IMAGE_PIXELS: refuse it too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            uploaded_file.seek(0)
+            with Image.open(uploaded_file) as image:
+                if image.format != expected_format:
+                    raise DomainError(refused)
+                image.verify()
+            uploaded_file.seek(0)
+            # verify() does not decode the pixels: load them too, to catch truncated files.
+            with Image.open(uploaded_file) as image:
+                image.load()
+    except DomainError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DomainError(_("This image is too large in pixels.")) from exc
+    except Exception as exc:  # Pillow raises many types for broken data
+        raise DomainError(damaged) from exc
+    finally:
+        uploaded_file.seek(0)
+    return mime
+
+
+def _hash_and_measure(uploaded_file) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest(), size
+
+
+def sanitise_file_name(name: str | None, *, fallback_extension: str = "") -> str:
+    """A harmless display name: no directories, control or format characters, bounded length.
+
+    Only ever shown (escaped) and used in Content-Disposition; never used on disk.
+    """
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")  # Cc, Cf, Cs, Co, Cn
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[: MAX_NAME_LENGTH - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            name = name[:MAX_NAME_LENGTH].rstrip(" .")
+    if not name:
+        name = "document" + (f".{fallback_extension}" if fallback_extension else "")
+    return name
+
+
+# --- Who may change what ----------------------------------------------------------------
+def _lock_application(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _check_may_change(application: Application, actor, *, replacing: Document | None = None):
+    if actor is None or actor.pk != application.applicant_id:
+        raise DomainError(_("Only the applicant can change the documents of an application."))
+    if application.status == ApplicationStatus.DRAFT:
+        return
+    if application.status == ApplicationStatus.DOCUMENTS_REQUESTED:
+        if replacing is not None and replacing.status == DocumentStatus.VERIFIED:
+            raise DomainError(
+                _(
+                    "This document has already been verified by the admissions office and "
+                    "cannot be changed."
+                )
+            )
+        return
+    raise DomainError(
+        _(
+            "Documents can no longer be changed: the application has been submitted. "
+            "The admissions office will tell you if they need another document."
+        )
+    )
+
+
+def _delete_file_on_commit(name: str) -> None:
+    if not name:
+        return
+    storage = Document._meta.get_field("file").storage
+
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("Could not delete document file %s", name)
+
+    transaction.on_commit(delete)
+
+
+# --- Services ---------------------------------------------------------------------------
+@transaction.atomic
+def document_upload(*, application: Application, kind: str, uploaded_file, actor) -> Document:
+    """Store `uploaded_file` as the applicant's document of `kind` (replacing the current one
+    of that kind, except for "other"). Raises DomainError with a user-facing message."""
+    if kind not in DocumentKind.values:
+        raise DomainError(_("Choose what kind of document this is."))
+    if uploaded_file is None or not uploaded_file.size:
+        raise DomainError(_("The file is empty."))
+    limit = settings.DOCUMENT_MAX_BYTES
+    if uploaded_file.size > limit:
+        raise DomainError(
+            _("The file is too large: at most %(limit)s MB are accepted.")
+            % {"limit": f"{limit / (1024 * 1024):.1f}".rstrip("0").rstrip(".")}
+        )
+    application = _lock_application(application)
+    current = None
+    if kind != DocumentKind.OTHER:
+        current = application.documents.filter(kind=kind).order_by("-uploaded_at").first()
+    elif application.documents.filter(kind=kind).count() >= MAX_OTHER_DOCUMENTS:
+        raise DomainError(
+            _("You can upload at most %(count)s other documents.") % {"count": MAX_OTHER_DOCUMENTS}
+        )
+    _check_may_change(application, actor, replacing=current)
+
+    content_type = _detect_content_type(uploaded_file)
+    sha256, size = _hash_and_measure(uploaded_file)
+    if size == 0:
+        raise DomainError(_("The file is empty."))
+    if size > limit:
+        raise DomainError(_("The file is too large."))
+
+    document = Document(
+        application=application,
+        kind=kind,
+        original_name=sanitise_file_name(
+            getattr(uploaded_file, "name", ""),
+            fallback_extension=ACCEPTED_CONTENT_TYPES[content_type],
+        ),
+        size=size,
+        sha256=sha256,
+        content_type=content_type,
+    )
+    # The storage name comes from `document_upload_to` (random); the given name is ignored.
+    document.file.save("upload", uploaded_file, save=False)
+    try:
+        document.save()
+        if current is not None:
+            _delete_file_on_commit(current.file.name)
+            current.delete()
+    except Exception:
+        document.file.storage.delete(document.file.name)
+        raise
+    transaction.on_commit(
+        lambda: logger.info(
+            "Document %s (%s) uploaded to application %s", document.pk, kind, application.pk
+        )
+    )
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: Document, actor) -> None:
+    """Remove an applicant's document (rules in the module docstring)."""
+    application = _lock_application(document.application)
+    document = Document.objects.filter(pk=document.pk, application=application).first()
+    if document is None:
+        return  # already removed (a double click)
+    if application.status == ApplicationStatus.DOCUMENTS_REQUESTED and (
+        document.status == DocumentStatus.VERIFIED
+    ):
+        raise DomainError(
+            _(
+                "This document has already been verified by the admissions office and cannot "
+                "be removed."
+            )
+        )
+    _check_may_change(application, actor)
+    _delete_file_on_commit(document.file.name)
+    document.delete()
+
+
+def _check_staff(actor) -> None:
+    if actor is None or not actor.is_staff or not actor.has_perm("admissions.change_document"):
+        raise DomainError(_("You are not allowed to verify documents."))
+
+
+def _save_verdict(document: Document, actor, *, status: str, reason: str) -> Document:
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    document.status = status
+    document.rejection_reason = reason
+    document.verified_by = actor
+    document.verified_at = timezone.now()
+    document.save(update_fields=["status", "rejection_reason", "verified_by", "verified_at"])
+    return document
+
+
+@transaction.atomic
+def document_verify(*, document: Document, actor) -> Document:
+    """Staff verdict: the document is genuine and readable."""
+    _check_staff(actor)
+    return _save_verdict(document, actor, status=DocumentStatus.VERIFIED, reason="")
+
+
+@transaction.atomic
+def document_reject(*, document: Document, actor, reason: str) -> Document:
+    """Staff verdict: the document cannot be accepted; `reason` is shown to the applicant."""
+    _check_staff(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for rejecting the document; the applicant sees it."))
+    return _save_verdict(document, actor, status=DocumentStatus.REJECTED, reason=reason)
+
+
+@dataclass(frozen=True)
+class DocumentRequirement:
+    """One line of the document checklist."""
+
+    kind: str
+    label: str
+    required: bool
+    documents: tuple[Document, ...] = field(default_factory=tuple)
+
+    @property
+    def document(self) -> Document | None:
+        return self.documents[0] if self.documents else None
+
+    @property
+    def status(self) -> str:
+        """ "missing" (required, none), "optional" (not required, none), or the verdict of
+        the current document ("pending", "verified", "rejected")."""
+        if self.document is None:
+            return "missing" if self.required else "optional"
+        return self.document.status
+
+
+def document_requirements(*, application: Application) -> list[DocumentRequirement]:
+    """The checklist for `application`. Uses the prefetched `choices` and `documents` if the
+    caller prefetched them (the documents page and dashboard do, see views/documents.py)."""
+    choices = list(application.choices.all())
+    levels = {choice.offering.program.level for choice in choices}
+    languages = {choice.language.code for choice in choices}
+    required = {
+        DocumentKind.IDENTITY: True,
+        DocumentKind.EDUCATION: True,
+        DocumentKind.PHOTO: True,
+        DocumentKind.TRANSCRIPT: "master" in levels,
+        DocumentKind.LANGUAGE_CERTIFICATE: "en" in languages,
+        DocumentKind.OTHER: False,
+    }
+    by_kind: dict[str, list[Document]] = {}
+    for document in sorted(application.documents.all(), key=lambda d: d.uploaded_at, reverse=True):
+        by_kind.setdefault(document.kind, []).append(document)
+    return [
+        DocumentRequirement(
+            kind=kind.value,
+            label=str(kind.label),
+            required=bool(required[kind]),
+            documents=tuple(by_kind.get(kind.value, ())),
+        )
+        for kind in DocumentKind
+    ]
+
+
+def documents_purge_expired(*, now=None) -> int:
+    """Delete the documents (rows and files) of rejected and withdrawn applications whose last
+    status change is older than the retention period. Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.DOCUMENT_RETENTION_DAYS)
+    last_change = (
+        StatusEvent.objects.filter(application=OuterRef("pk"))
+        .values("application")
+        .annotate(last=Max("created_at"))
+        .values("last")
+    )
+    expired = (
+        Application.objects.filter(
+            status__in=(ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN),
+            documents__isnull=False,
+        )
+        .annotate(last_change=Subquery(last_change))
+        .distinct()
+    )
+    application_ids = [
+        app.pk
+        for app in expired.only("pk", "updated_at")
+        if (app.last_change or app.updated_at) < cutoff
+    ]
+    deleted = 0
+    for start in range(0, len(application_ids), 200):
+        batch = application_ids[start : start + 200]
+        with transaction.atomic():
+            documents = list(Document.objects.select_for_update().filter(application_id__in=batch))
+            for document in documents:
+                _delete_file_on_commit(document.file.name)
+            Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
+            deleted += len(documents)
+    if deleted:
+        logger.info("Purged %s documents of %s applications", deleted, len(application_ids))
+    return deleted

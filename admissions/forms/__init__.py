@@ -1,1 +1,0 @@
-"""Applicant-facing forms, one module per area."""

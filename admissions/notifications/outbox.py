@@ -1,0 +1,321 @@
+"""The transactional e-mail outbox.
+
+`notification_queue` is called inside the caller's transaction: it saves an `OutgoingMail`
+row and, once the transaction commits, enqueues the send task. The task (see
+`admissions/notifications/tasks.py`) locks the row, skips it unless pending, sends it and marks it
+sent, so a repeated task sends no second copy; a periodic sweep re-enqueues rows still
+pending, so a task lost with the broker loses no mail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from admissions.enums import MailState
+from admissions.models import OutgoingMail
+
+__all__ = [
+    "MailDelivery",
+    "mail_deliver",
+    "mail_enqueue",
+    "mail_enqueue_on_commit",
+    "mail_render",
+    "mail_retry_countdown",
+    "notification_queue",
+    "outbox_resend",
+]
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+# A template name is a file name under templates/emails/, never a path.
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
+KEY_MAX_LENGTH = OutgoingMail._meta.get_field("idempotency_key").max_length
+
+
+def mail_enqueue(mail_id: int) -> bool:
+    """Hand one outbox row to the broker; never raise.
+
+    `retry=False` and the broker transport options in settings make this fail within
+    about a second when the broker is down; the row then stays pending and the sweep
+    enqueues it again later. Returns whether the broker took the task.
+    """
+    from admissions.notifications.tasks import mail_send
+
+    try:
+        mail_send.apply_async((mail_id,), retry=False)
+    except Exception as exc:  # the broker is down or unreachable: the sweep sends it later
+        logger.warning(
+            "Could not enqueue mail %s (%s: %s); the outbox sweep will retry",
+            mail_id,
+            type(exc).__name__,
+            exc,
+        )
+        return False
+    return True
+
+
+def mail_enqueue_on_commit(mail_id: int) -> None:
+    """Enqueue the send task once the current transaction commits (never before: the
+    worker must find the row)."""
+    transaction.on_commit(lambda: mail_enqueue(mail_id))
+
+
+def _validated_recipient(recipient: str) -> str:
+    address = (recipient or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise ValidationError(
+            _("“%(address)s” is not a valid e-mail address.") % {"address": recipient},
+            code="invalid_recipient",
+        ) from exc
+    return address
+
+
+def _validated_context(context: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(context, dict):
+        raise ValidationError(_("The mail context must be a mapping."), code="invalid_context")
+    try:
+        # Round-trip, so what is stored is exactly what the template will see later.
+        return json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            _("The mail context cannot be stored: %(error)s") % {"error": exc},
+            code="invalid_context",
+        ) from exc
+
+
+def notification_queue(
+    *,
+    recipient: str,
+    template: str,
+    context: dict[str, Any],
+    language: str,
+    key: str,
+    user=None,
+) -> OutgoingMail:
+    """Save one outgoing mail for `key` (once, however often called) and send it on commit.
+
+    `context` must be JSON-serialisable (dates as ISO strings): the message is rendered when
+    it is sent, in `language`, from `templates/emails/<template>.{subject.txt,txt,html}`.
+    An invalid address, template name or context raises `ValidationError` before anything
+    is saved. Queuing an existing `key` again returns the existing row and sends nothing.
+    """
+    address = _validated_recipient(recipient)
+    if not TEMPLATE_NAME.match(template or ""):
+        raise ValidationError(
+            _("“%(template)s” is not a mail template name.") % {"template": template},
+            code="invalid_template",
+        )
+    if not key or len(key) > KEY_MAX_LENGTH:
+        raise ValidationError(
+            _("A mail needs an idempotency key of at most %(max)s characters.")
+            % {"max": KEY_MAX_LENGTH},
+            code="invalid_key",
+        )
+    stored_context = _validated_context(context)
+    if language not in SUPPORTED_LANGUAGES:
+        language = settings.LANGUAGE_CODE
+    # get_or_create is safe under concurrency: the unique key makes a concurrent second
+    # insert fail (on PostgreSQL it waits for the first transaction), and the existing row
+    # is then read back.
+    with transaction.atomic():
+        mail, created = OutgoingMail.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "recipient": address,
+                "template": template,
+                "context": stored_context,
+                "language": language,
+                "user": user,
+            },
+        )
+        if created:
+            mail_enqueue_on_commit(mail.pk)
+    return mail
+
+
+@transaction.atomic
+def outbox_resend(*, mail_ids: Iterable[int]) -> int:
+    """Put failed mail back to pending (attempts reset) and enqueue it on commit.
+
+    Mail that is pending or already sent is left alone, so a mail is never sent twice by
+    re-sending. Returns how many rows were reset.
+    """
+    ids = list(mail_ids)
+    locked = list(
+        OutgoingMail.objects.select_for_update()
+        .filter(pk__in=ids, state=MailState.FAILED)
+        .values_list("pk", flat=True)
+    )
+    OutgoingMail.objects.filter(pk__in=locked).update(
+        state=MailState.PENDING, attempts=0, last_attempt_at=None
+    )
+    for mail_id in locked:
+        mail_enqueue_on_commit(mail_id)
+    return len(locked)
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailDelivery:
+    """What one delivery attempt did: `outcome` is sent, skipped, not_due, failed or retry;
+    `countdown` (seconds) is set for retry."""
+
+    outcome: str
+    countdown: float | None = None
+    error: str = ""
+
+
+def mail_retry_countdown(attempts: int) -> float:
+    """Seconds to wait after the `attempts`-th failed attempt: base * 2**(n-1), capped."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS
+    return min(base * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX_SECONDS)
+
+
+def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:
+    template = get_template(name)
+    if autoescape:
+        return template.render(context)
+    # Subjects and plain-text bodies are not HTML: nothing in them may be entity-escaped.
+    return template.template.render(Context(context, autoescape=False))
+
+
+def mail_render(mail: OutgoingMail) -> tuple[str, str, str]:
+    """Render (subject, text, html) of `mail` in its language, from templates/emails/."""
+    context = {**mail.context, "site_url": settings.SITE_URL.rstrip("/")}
+    with translation.override(mail.language):
+        context["language"] = mail.language
+        name = f"emails/{mail.template}"
+        subject = _render(f"{name}.subject.txt", context, autoescape=False)
+        text = _render(f"{name}.txt", context, autoescape=False)
+        html = _render(f"{name}.html", context, autoescape=True)
+    # A header is one line; newlines in it would be refused by Django as header injection.
+    subject = " ".join(subject.split())
+    if not subject:
+        raise ValueError(f"{name}.subject.txt rendered an empty subject")
+    # Template tags leave blank lines behind; a plain-text mail reads better without them.
+    text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip() + "\n"
+    return subject, text, html
+
+
+def _message_id(mail: OutgoingMail) -> str:
+    """The same Message-ID for every attempt, so a receiver can drop a duplicate."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(mail.idempotency_key.encode()).hexdigest()[:16]
+    return f"<outbox-{mail.pk}-{digest}@{domain}>"
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """SMTP 5xx replies are permanent (unknown user, refused sender); anything else
+    (4xx, connection refused, timeouts) is worth retrying."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+def _is_due(mail: OutgoingMail, now) -> bool:
+    """A mail that failed before is due once its backoff has passed. A duplicate task (a
+    re-delivery, or the sweep racing the retry) that arrives earlier must not cut the
+    backoff short or start a second chain of retries."""
+    if not mail.attempts or mail.last_attempt_at is None:
+        return True
+    backoff = mail_retry_countdown(mail.attempts)
+    tolerance = min(2.0, backoff / 2)  # clock skew between worker machines
+    return now >= mail.last_attempt_at + timedelta(seconds=backoff - tolerance)
+
+
+def mail_deliver(*, mail_id: int) -> MailDelivery:
+    """Send the outbox row `mail_id` once, if it is pending and due.
+
+    The row stays locked (SELECT ... FOR UPDATE) while the SMTP server is spoken to, and
+    is marked sent in the same transaction. This is what makes a repeated or concurrent
+    task harmless: a second task waits for the lock, then finds the row sent and skips it.
+    Releasing the lock before sending would let two workers both see "pending" and both
+    send. The price is one database connection held for the SMTP conversation (bounded by
+    EMAIL_TIMEOUT). What remains is the unavoidable at-least-once gap: if the process dies
+    after the SMTP server accepted the message but before the commit, the row is still
+    pending and the message is sent again later (with the same Message-ID).
+    """
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
+        if mail is None or mail.state != MailState.PENDING:
+            return MailDelivery("skipped")
+        now = timezone.now()
+        if not _is_due(mail, now):
+            return MailDelivery("not_due")
+        try:
+            subject, text, html = mail_render(mail)
+        except Exception as exc:  # a broken template must not block other mail
+            logger.exception("Mail %s (%s) failed to render", mail.pk, mail.template)
+            mail.state = MailState.FAILED
+            mail.last_error = f"render: {exc!r}"
+            mail.last_attempt_at = now
+            mail.save(update_fields=["state", "last_error", "last_attempt_at"])
+            return MailDelivery("failed", error=mail.last_error)
+        mail.attempts += 1
+        mail.last_attempt_at = now
+        message = EmailMultiAlternatives(
+            subject,
+            text,
+            to=[mail.recipient],
+            headers={
+                "Message-ID": _message_id(mail),
+                "Content-Language": mail.language,
+                "Auto-Submitted": "auto-generated",
+            },
+        )
+        message.attach_alternative(html, "text/html")
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, timeout, DNS
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            permanent = _is_permanent(exc)
+            if permanent or mail.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                mail.state = MailState.FAILED
+            mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "state"])
+            logger.warning(
+                "Mail %s attempt %s failed (%s): %s",
+                mail.pk,
+                mail.attempts,
+                "permanent" if permanent else "transient",
+                mail.last_error,
+            )
+            if mail.state == MailState.FAILED:
+                return MailDelivery("failed", error=mail.last_error)
+            return MailDelivery(
+                "retry", countdown=mail_retry_countdown(mail.attempts), error=mail.last_error
+            )
+        mail.state = MailState.SENT
+        mail.sent_at = timezone.now()
+        mail.subject = subject[: OutgoingMail._meta.get_field("subject").max_length]
+        mail.body_text, mail.body_html = text, html
+        mail.last_error = ""
+        mail.save()
+        return MailDelivery("sent")

@@ -1,0 +1,79 @@
+"""Mail tasks: the outbox (thin wrappers around `admissions.notifications.outbox`) and the
+daily staff digest (beat: 08:00 Asia/Omsk, see setup_periodic_tasks)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from admissions.enums import MailState
+from admissions.models import OutgoingMail
+from admissions.notifications.digest import staff_digest_send
+from admissions.notifications.outbox import mail_deliver, mail_enqueue, mail_retry_countdown
+
+__all__ = ["mail_send", "mail_sweep", "staff_digest"]
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+@shared_task(
+    name="admissions.mail_send",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # The attempt count lives in the row (OUTBOX_MAX_ATTEMPTS), not in the message: a
+    # re-enqueued mail (sweep, re-send) keeps counting from where it was.
+    max_retries=None,
+)
+def mail_send(self, mail_id: int) -> str:
+    """Send one outbox row at most once; retry transient SMTP failures with backoff."""
+    delivery = mail_deliver(mail_id=mail_id)
+    if delivery.outcome == "retry":
+        if self.request.is_eager:
+            # No broker to wait on (local set-up): the row stays pending for the sweep.
+            return delivery.outcome
+        # Raised after mail_deliver committed, so the attempt count is saved. If the broker
+        # is down now, the retry is lost but the row is pending: the sweep picks it up.
+        raise self.retry(countdown=delivery.countdown, max_retries=None)
+    return delivery.outcome
+
+
+def _due_for_sweep(now) -> Q:
+    """Pending rows whose task must have been lost: never tried and older than the grace
+    period, or tried and past their retry countdown plus the grace period."""
+    grace = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
+    due = Q(attempts=0, created_at__lte=now - grace)
+    for attempts in range(1, settings.OUTBOX_MAX_ATTEMPTS + 1):
+        wait = timedelta(seconds=mail_retry_countdown(attempts)) + grace
+        due |= Q(attempts=attempts, last_attempt_at__lte=now - wait)
+    return due
+
+
+@shared_task(name="admissions.mail_sweep")
+def mail_sweep() -> int:
+    """Re-enqueue mail still pending after the grace period (queued while the broker was
+    down, or whose task was lost). Sending twice is impossible: the task skips rows that
+    are no longer pending, and skips rows whose retry is not due yet."""
+    ids = list(
+        OutgoingMail.objects.filter(state=MailState.PENDING)
+        .filter(_due_for_sweep(timezone.now()))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    enqueued = sum(1 for mail_id in ids if mail_enqueue(mail_id))
+    if ids:
+        logger.info("Outbox sweep re-enqueued %s of %s pending mail", enqueued, len(ids))
+    return enqueued
+
+
+@shared_task(name="admissions.staff_digest")
+def staff_digest() -> int:
+    # Safe to run twice: the service queues one mail per staff member per local date.
+    return staff_digest_send()

@@ -1,1 +1,0 @@
-"""Applicant-facing views, one module per area."""

@@ -1,0 +1,221 @@
+"""Ranking: the score formula, pass marks, ties, published snapshots and query budgets."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from admissions.enums import ApplicationStatus
+from admissions.models import RankingSnapshot
+from admissions.scholarships.awards import allocation_plan
+from admissions.scholarships.ranking import (
+    application_score,
+    ranking_compute,
+    ranking_compute_cycle,
+    ranking_publish,
+)
+from tests.admissions.scholarship_data import (
+    closed_cycle,
+    make_applications,
+    make_fund,
+    make_offering,
+)
+from tests.factories import (
+    ApplicationFactory,
+    AwardFactory,
+    ChoiceFactory,
+    ExamResultFactory,
+    FundFactory,
+    ReviewFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_score_combines_exam_and_review_with_the_cycle_weights():
+    score = application_score(
+        exam_score=Decimal("80"),
+        review_score=Decimal("60"),
+        exam_weight=Decimal("0.7"),
+        review_weight=Decimal("0.3"),
+    )
+    assert score == Decimal("74.00")
+
+
+def test_score_without_reviews_is_the_exam_score_alone():
+    score = application_score(
+        exam_score=Decimal("80"),
+        review_score=None,
+        exam_weight=Decimal("0.7"),
+        review_weight=Decimal("0.3"),
+    )
+    assert score == Decimal("80.00")
+
+
+def _ranked_application(offering, *, exams, reviews=(), status=ApplicationStatus.ACCEPTED, **kw):
+    application = ApplicationFactory(
+        cycle=offering.cycle,
+        status=status,
+        submitted_at=kw.pop("submitted_at", timezone.now() - timedelta(days=5)),
+        reference=kw.pop("reference", None),
+        **kw,
+    )
+    ChoiceFactory(application=application, offering=offering, priority=1)
+    for score, maximum in exams:
+        ExamResultFactory(application=application, score=Decimal(score), max_score=maximum)
+    for value in reviews:
+        ReviewFactory(application=application, score=Decimal(value))
+    return application
+
+
+def test_ranking_uses_mean_normalised_exam_and_mean_review(db):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=2)
+    application = _ranked_application(
+        offering, exams=[(70, 140), (90, 100)], reviews=[60, 80], reference="KZO-2025-000001"
+    )
+    [entry] = ranking_compute(offering=offering)
+    # exam: mean(50, 90) = 70; review: mean(60, 80) = 70 -> 70
+    assert entry.application_id == application.pk
+    assert entry.exam_score == Decimal("70.00")
+    assert entry.review_score == Decimal("70.00")
+    assert entry.score == Decimal("70.00")
+    assert entry.rank == 1
+
+
+def test_below_pass_mark_is_not_ranked_and_gets_a_reason(db):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=2, pass_mark="60")
+    low = _ranked_application(offering, exams=[(50, 100)])
+    high = _ranked_application(offering, exams=[(90, 100)])
+    ranked = ranking_compute(offering=offering)
+    assert [e.application_id for e in ranked] == [high.pk]
+    everything = ranking_compute(offering=offering, include_unranked=True)
+    assert everything[-1].application_id == low.pk
+    assert everything[-1].rank is None
+    assert everything[-1].reason == "below_pass_mark"
+
+
+def test_ties_go_to_the_earlier_submission_then_the_lower_id(db):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=2)
+    now = timezone.now()
+    late = _ranked_application(offering, exams=[(80, 100)], submitted_at=now - timedelta(days=1))
+    early = _ranked_application(offering, exams=[(80, 100)], submitted_at=now - timedelta(days=3))
+    same_a = _ranked_application(offering, exams=[(80, 100)], submitted_at=now)
+    same_b = _ranked_application(offering, exams=[(80, 100)], submitted_at=now)
+    ranked = [e.application_id for e in ranking_compute(offering=offering)]
+    assert ranked == [early.pk, late.pk, same_a.pk, same_b.pk]
+
+
+def test_only_decided_applications_are_ranked(db):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=2)
+    ranked_ids = set()
+    for status in ApplicationStatus.values:
+        app = _ranked_application(offering, exams=[(90, 100)], status=status)
+        if status in ("accepted", "waitlisted", "enrolled"):
+            ranked_ids.add(app.pk)
+    assert {e.application_id for e in ranking_compute(offering=offering)} == ranked_ids
+
+
+def _build(cycle, offerings, count, prefix):
+    make_applications(cycle, offerings, count, prefix=prefix)
+
+
+def test_ranking_and_allocation_queries_do_not_grow_with_the_applications(
+    db, django_assert_num_queries
+):
+    cycle = closed_cycle()
+    offerings = [
+        make_offering(cycle, slug=s, scholarship_seats=5) for s in ("law", "customs", "phil")
+    ]
+    make_fund(cycle, government="KZ", seats=10)
+    _build(cycle, offerings, 3, "s")
+    # ranking: offerings, choices, exam means, review means, awards (5); the allocation plan
+    # runs the ranking again plus funds and two live-award counts (8).
+    with django_assert_num_queries(13):
+        ranking_compute_cycle(cycle=cycle)
+        allocation_plan(cycle=cycle)
+    _build(cycle, offerings, 60, "m")
+    with django_assert_num_queries(13):
+        ranking_compute_cycle(cycle=cycle)
+        allocation_plan(cycle=cycle)
+
+
+# --- Published snapshots and the public pages -----------------------------------------------
+def test_publish_stores_an_anonymous_dated_snapshot_and_old_ones_stay(db, client):
+    cycle = closed_cycle()
+    offering = make_offering(cycle, slug="law", scholarship_seats=2)
+    staff = StaffFactory()
+    first = _ranked_application(offering, exams=[(90, 100)], reference="KZO-2025-000001")
+    second = _ranked_application(offering, exams=[(70, 100)], reference="KZO-2025-000002")
+    AwardFactory(application=first, offering=offering, fund=FundFactory(cycle=cycle))
+    old = ranking_publish(offering=offering, actor=staff)
+    assert old.rows == [
+        {
+            "rank": 1,
+            "reference": "KZO-2025-000001",
+            "score": "90.00",
+            "priority": 1,
+            "outcome": "scholarship_offered",
+        },
+        {
+            "rank": 2,
+            "reference": "KZO-2025-000002",
+            "score": "70.00",
+            "priority": 1,
+            "outcome": "admitted",
+        },
+    ]
+    second.status = ApplicationStatus.WITHDRAWN
+    second.save()
+    new = ranking_publish(offering=offering, actor=staff)
+    assert len(new.rows) == 1
+
+    response = client.get(reverse("rankings:list"))
+    assert response.status_code == 200
+    assert reverse("rankings:detail", args=[old.pk]) in response.content.decode()
+    old_page = client.get(reverse("rankings:detail", args=[old.pk])).content.decode()
+    assert "KZO-2025-000002" in old_page
+    assert "A newer ranking was published" in old_page
+    # Anonymous: no names, no e-mail addresses.
+    assert first.applicant.email not in old_page
+    assert "Айгерім" not in old_page
+
+
+def test_unknown_snapshot_is_404(db, client):
+    assert client.get(reverse("rankings:detail", args=[999])).status_code == 404
+
+
+@pytest.mark.parametrize("rows, offerings", [(1, 1), (200, 6)])
+def test_public_ranking_pages_keep_one_query_budget(
+    db, client, django_assert_max_num_queries, rows, offerings
+):
+    cycle = closed_cycle()
+    snapshot = None
+    for index in range(offerings):
+        offering = make_offering(cycle, slug=f"p{index}", scholarship_seats=1)
+        for _ in range(2):
+            snapshot = RankingSnapshot.objects.create(
+                offering=offering,
+                rows=[
+                    {
+                        "rank": i + 1,
+                        "reference": f"KZO-2025-{i:06d}",
+                        "score": "80.00",
+                        "priority": 1,
+                        "outcome": "admitted",
+                    }
+                    for i in range(rows)
+                ],
+            )
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("rankings:list")).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("rankings:detail", args=[snapshot.pk])).status_code == 200
