@@ -9,28 +9,24 @@ goes through `_get_visible_application`.
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Avg, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Avg, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from admissions.admin.pages import AdminPageMixin
-from admissions.admin.related import PlainRelatedMixin, may_open_related, plain_related
+from admissions.admin.related import may_open_related, plain_related
 from admissions.applications.exports import (
     EXPORT_FORMATS,
     applicant_profile,
@@ -38,16 +34,13 @@ from admissions.applications.exports import (
 )
 from admissions.applications.services import EDUCATION_FIELDS
 from admissions.documents.services import document_reject, document_verify
-from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus, DocumentStatus
+from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import (
-    ApplicantProfile,
     Application,
     ApplicationChoice,
     Document,
-    ExamResult,
     Review,
-    StatusEvent,
 )
 from admissions.reviews.services import (
     NOTE_REQUIRED,
@@ -59,308 +52,32 @@ from admissions.reviews.services import (
 from admissions.selectors import (
     application_visible_to_staff,
     applications_visible_to_staff,
-    documents_complete_condition,
-    documents_pending_condition,
-    reviewer_program_ids,
     staff_is_blind,
-    staff_is_reviewer,
     staff_may_see_contact,
     staff_may_see_documents,
     staff_may_see_national_id,
 )
-from programs.enums import Level
-from programs.models import Language, Program
+
+from .filters import (
+    CappedCountPaginator,
+    CitizenshipFilter,
+    DocumentsFilter,
+    LanguageFilter,
+    LevelFilter,
+    ProgramFilter,
+)
+from .forms import DecisionForm, RejectDocumentForm, ReviewForm
+from .inlines import (
+    ChoiceInline,
+    DocumentInline,
+    ExamResultInline,
+    ReviewInline,
+    StatusEventInline,
+)
 
 S = ApplicationStatus
 # A whole reference number as typed, e.g. "kzo-2025-000123".
 REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
-
-
-# --- Paginator ----------------------------------------------------------------------------
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most `cap` rows (COUNT over a LIMITed subquery), so a page of a filtered
-    list never scans the whole table just to number its pages. Beyond the cap, narrow the
-    filters or search."""
-
-    cap = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        # values("pk") leaves the annotations (the mean score subquery) out of the count.
-        return self.object_list.order_by().values("pk")[: self.cap].count()
-
-
-# --- Filters (each an EXISTS subquery: no joins that multiply rows, no DISTINCT) -------------
-
-
-class ChoiceFilter(admin.SimpleListFilter):
-    """Applications with at least one program choice whose `choice_lookup` is the value."""
-
-    choice_lookup: str
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                Exists(
-                    ApplicationChoice.objects.filter(
-                        application=OuterRef("pk"), **{self.choice_lookup: self.value()}
-                    )
-                )
-            )
-        return queryset
-
-
-class ProgramFilter(ChoiceFilter):
-    title = _("program")
-    parameter_name = "program"
-    choice_lookup = "offering__program_id"
-
-    def lookups(self, request, model_admin):
-        programs = Program.objects.all()
-        if staff_is_reviewer(request.user):
-            programs = programs.filter(pk__in=reviewer_program_ids(request.user))
-        return [(str(p.pk), str(p)) for p in programs]
-
-
-class LevelFilter(ChoiceFilter):
-    title = _("level")
-    parameter_name = "level"
-    choice_lookup = "offering__program__level"
-
-    def lookups(self, request, model_admin):
-        return Level.choices
-
-
-class LanguageFilter(ChoiceFilter):
-    title = _("language of instruction")
-    parameter_name = "language"
-    choice_lookup = "language__code"
-
-    def lookups(self, request, model_admin):
-        return [(lang.code, lang.name) for lang in Language.objects.all()]
-
-
-class CitizenshipFilter(admin.SimpleListFilter):
-    title = _("citizenship")
-    parameter_name = "citizenship"
-
-    def lookups(self, request, model_admin):
-        # Only the citizenships applicants have (one small DISTINCT query), not ~250 countries.
-        codes = (
-            ApplicantProfile.objects.order_by("citizenship")
-            .values_list("citizenship", flat=True)
-            .distinct()
-        )
-        return sorted(
-            ((code, countries.name(code)) for code in codes),
-            key=lambda item: (item[0] not in ("KZ", "RU"), item[1]),
-        )
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(applicant__applicant_profile__citizenship=self.value())
-        return queryset
-
-
-class DocumentsFilter(admin.SimpleListFilter):
-    title = _("documents")
-    parameter_name = "documents"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("complete", _("Complete (required documents verified)")),
-            ("incomplete", _("Incomplete")),
-            ("pending", _("Awaiting verification")),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "complete":
-            return queryset.filter(documents_complete_condition())
-        if value == "incomplete":
-            return queryset.exclude(documents_complete_condition())
-        if value == "pending":
-            return queryset.filter(documents_pending_condition())
-        return queryset
-
-
-# --- Inlines (read-only: what the applicant wrote is not edited by staff) -------------------
-
-
-class ReadOnlyInline(PlainRelatedMixin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
-
-
-class ChoiceInline(ReadOnlyInline):
-    model = ApplicationChoice
-    fields = ("priority", "offering", "language")
-    plain_unless_permitted = {"offering": "offering_text", "language": "language_text"}
-    offering_text = plain_related("offering", ApplicationChoice)
-    language_text = plain_related("language", ApplicationChoice)
-    verbose_name_plural = _("program choices, by priority")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("offering__program", "language")
-
-
-class ExamResultInline(ReadOnlyInline):
-    model = ExamResult
-    fields = ("exam", "subject", "score", "max_score", "taken_on")
-
-
-class DocumentInline(ReadOnlyInline):
-    model = Document
-    fields = (
-        "kind",
-        "file_link",
-        "size",
-        "content_type",
-        "status",
-        "rejection_reason",
-        "verified_by",
-        "verified_at",
-        "verification_buttons",
-    )
-    plain_unless_permitted = {"verified_by": "verified_by_text"}
-    verified_by_text = plain_related("verified_by", Document)
-
-    def has_view_permission(self, request, obj=None):
-        return staff_may_see_documents(request.user) and super().has_view_permission(request, obj)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("verified_by")
-
-    @admin.display(description=_("file"))
-    def file_link(self, document):
-        try:
-            url = reverse("admissions:document_download", kwargs={"pk": document.pk})
-        except NoReverseMatch:  # the download view is not installed
-            return document.original_name
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_name
-        )
-
-    # Not "verify": the status column is already titled "verification" (the same word in
-    # Russian and Kazakh).
-    @admin.display(description=_("Decision"))
-    def verification_buttons(self, document):
-        # The change page is one <form>: the buttons post it to the verify URL (formaction),
-        # rejecting opens a page that asks for the reason.
-        verify_url = reverse(
-            "admin:admissions_application_document_verify",
-            kwargs={"object_id": document.application_id, "document_id": document.pk},
-        )
-        reject_url = reverse(
-            "admin:admissions_application_document_reject",
-            kwargs={"object_id": document.application_id, "document_id": document.pk},
-        )
-        verify = ""
-        if document.status != DocumentStatus.VERIFIED:
-            verify = format_html(
-                '<button type="submit" class="button" formaction="{}" formmethod="post" '
-                'name="_verify_document" value="{}">{}</button> ',
-                verify_url,
-                document.pk,
-                gettext("Verify"),
-            )
-        return format_html(
-            '{}<a class="button" href="{}">{}</a>', verify, reject_url, gettext("Reject…")
-        )
-
-
-class ReviewInline(ReadOnlyInline):
-    model = Review
-    fields = ("reviewer", "score", "comment", "updated_at")
-    plain_unless_permitted = {"reviewer": "reviewer_text"}
-    reviewer_text = plain_related("reviewer", Review)
-
-    def get_queryset(self, request):
-        reviews = super().get_queryset(request).select_related("reviewer")
-        # Reviewers see their own review only: others' scores would bias them.
-        if staff_is_reviewer(request.user):
-            reviews = reviews.filter(reviewer=request.user)
-        return reviews
-
-
-class StatusEventInline(ReadOnlyInline):
-    model = StatusEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "note")
-    plain_unless_permitted = {"actor": "actor_text"}
-    actor_text = plain_related("actor", StatusEvent)
-    verbose_name_plural = _("status timeline")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
-# --- Forms of the intermediate pages ------------------------------------------------------
-
-
-class DecisionForm(forms.Form):
-    note = forms.CharField(
-        label=_("Message to the applicant"),
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
-        required=False,
-    )
-
-    def __init__(self, *args, note_required: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["note"].required = note_required
-
-
-class RejectDocumentForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for rejection (the applicant reads it)"),
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-    )
-
-
-class ReviewForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False
-    )
-
-    def __init__(self, *args, criteria, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.criteria = criteria
-        for criterion in criteria:
-            # No min/max on the field: the service refuses out-of-range scores with a
-            # message naming the criterion and its range.
-            self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
-                label=criterion.name,
-                widget=forms.NumberInput(attrs={"min": 0, "max": criterion.max_score}),
-                help_text=self._help(criterion),
-            )
-        self.order_fields([*(f"criterion_{c.pk}" for c in criteria), "comment"])
-
-    @staticmethod
-    def _help(criterion) -> str:
-        # Name and description read in the active language (modeltranslation).
-        scale = _("0 to %(max)s, weight %(weight)s") % {
-            "max": criterion.max_score,
-            "weight": criterion.weight,
-        }
-        return f"{criterion.description} ({scale})" if criterion.description else scale
-
-    def scores(self) -> dict[int, int]:
-        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
-
 
 # Staff decisions offered as buttons and bulk actions; those in `NOTE_REQUIRED` need a note.
 DECISIONS = {
