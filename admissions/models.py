@@ -289,7 +289,47 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.original_name}"
+        # Not the uploaded file name: it may name the applicant, and this text reaches
+        # admin history and row titles that blind reviewers read.
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class DocumentRequest(models.Model):
+    """What the admissions office asked the applicant to upload, one row per request: the
+    document kinds wanted and a message. Staff ask with `documents_request`; the applicant
+    answers with `documents_request_answer` (admissions/documents/requests.py)."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="document_requests",
+        verbose_name=_("application"),
+    )
+    # DocumentKind values, in the order of DocumentKind.
+    kinds = models.JSONField(_("document kinds"), default=list)
+    note = models.TextField(_("message to the applicant"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    # The language the officer worked in: the "documents uploaded" mail is written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=SiteLanguage.choices, default="ru"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-requested_at", "-pk")
+        verbose_name = _("document request")
+        verbose_name_plural = _("document requests")
+
+    def __str__(self) -> str:
+        return f"{self.application}: {', '.join(self.kinds)}"
 
 
 class RubricCriterion(models.Model):

@@ -14,8 +14,24 @@ from admissions.models import (
     ApplicationChoice,
     Document,
     Review,
-    ReviewerAssignment,
     StatusEvent,
+)
+from admissions.permissions import (  # noqa: F401 (re-exported for the selectors' callers)
+    COMMITTEE_GROUP,
+    IDENTIFYING_DOCUMENT_KINDS,
+    OFFICER_GROUP,
+    REVIEWER_GROUP,
+    STAFF_GROUPS,
+    reviewer_program_ids,
+    staff_is_blind,
+    staff_is_committee,
+    staff_is_officer,
+    staff_is_reviewer,
+    staff_may_see_contact,
+    staff_may_see_documents,
+    staff_may_see_national_id,
+    staff_may_verify_documents,
+    staff_sees_all_applications,
 )
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
@@ -178,87 +194,10 @@ def scholarship_cycles_for_figures(limit: int = 2):
 
 
 # =========================================================================================
-# Staff section (issue 5): roles and the object-level limits of each role.
-#
-# - Admissions officers (and superusers) see every application and document.
-# - The scholarship committee sees every application, but no documents.
-# - Reviewers see only the applications (not drafts) that chose a program assigned to them,
-#   never documents, national ids or contact data; with a blind assignment not even names.
+# Staff section: what each role may read. The roles and their limits (which fields, which
+# documents) are declared in `admissions.permissions`; the predicates are re-exported here
+# for the callers that read them with the selectors.
 # =========================================================================================
-
-OFFICER_GROUP = "Admissions officer"
-REVIEWER_GROUP = "Reviewer"
-COMMITTEE_GROUP = "Scholarship committee"
-STAFF_GROUPS = (OFFICER_GROUP, REVIEWER_GROUP, COMMITTEE_GROUP)
-
-
-def _group_names(user) -> frozenset[str]:
-    # Cached on the user object: the admin asks many times per request.
-    cached = getattr(user, "_staff_group_names", None)
-    if cached is None:
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            cached = frozenset()
-        else:
-            cached = frozenset(user.groups.values_list("name", flat=True))
-        user._staff_group_names = cached
-    return cached
-
-
-def staff_is_officer(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.is_superuser
-    ) or (OFFICER_GROUP in _group_names(user))
-
-
-def staff_is_committee(user) -> bool:
-    return COMMITTEE_GROUP in _group_names(user)
-
-
-def staff_is_reviewer(user) -> bool:
-    """A reviewer and nothing broader: officers and the committee are not limited."""
-    return (
-        REVIEWER_GROUP in _group_names(user)
-        and not staff_is_officer(user)
-        and not staff_is_committee(user)
-    )
-
-
-def staff_sees_all_applications(user) -> bool:
-    return staff_is_officer(user) or staff_is_committee(user)
-
-
-def reviewer_program_ids(user) -> list[int]:
-    cached = getattr(user, "_reviewer_program_ids", None)
-    if cached is None:
-        cached = list(
-            ReviewerAssignment.objects.filter(reviewer=user).values_list("program_id", flat=True)
-        )
-        user._reviewer_program_ids = cached
-    return cached
-
-
-def staff_is_blind(user) -> bool:
-    """Whether applicants' names are hidden from this user (any blind assignment: the
-    reviewer reviews blind everywhere, so one list never mixes named and anonymous rows)."""
-    if not staff_is_reviewer(user):
-        return False
-    cached = getattr(user, "_reviewer_blind", None)
-    if cached is None:
-        cached = ReviewerAssignment.objects.filter(reviewer=user, blind=True).exists()
-        user._reviewer_blind = cached
-    return cached
-
-
-def staff_may_see_national_id(user) -> bool:
-    return staff_is_officer(user)
-
-
-def staff_may_see_contact(user) -> bool:
-    return staff_sees_all_applications(user)
-
-
-def staff_may_see_documents(user) -> bool:
-    return staff_is_officer(user)
 
 
 def applications_visible_to_staff(user) -> QuerySet[Application]:
@@ -282,12 +221,20 @@ def application_visible_to_staff(user, application: Application) -> bool:
 
 
 def documents_visible_to_staff(user) -> QuerySet[Document]:
+    """Documents of the applications `user` may see, without the kinds a blind reviewer
+    may not see (`permissions.IDENTIFYING_DOCUMENT_KINDS`)."""
     if not staff_may_see_documents(user):
         return Document.objects.none()
-    return Document.objects.filter(application__in=applications_visible_to_staff(user))
+    documents = Document.objects.filter(application__in=applications_visible_to_staff(user))
+    if staff_is_blind(user):
+        documents = documents.exclude(kind__in=sorted(IDENTIFYING_DOCUMENT_KINDS))
+    return documents
 
 
 def documents_awaiting_verification(user) -> QuerySet[Document]:
+    """Submitted applications' documents not verified yet, for those who verify them."""
+    if not staff_may_verify_documents(user):
+        return Document.objects.none()
     return documents_visible_to_staff(user).filter(
         status=DocumentStatus.PENDING, application__submitted_at__isnull=False
     )

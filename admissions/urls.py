@@ -16,6 +16,11 @@ urlpatterns = [
     # Profile and documents (applicants engineer); before "application/<slug:step>/"
     path("profile/", profile.profile, name="profile"),
     path("application/documents/", documents.documents, name="documents"),
+    path(
+        "application/documents/uploaded/",
+        documents.documents_uploaded,
+        name="documents_uploaded",
+    ),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),
     path("documents/<int:pk>/remove/", documents.document_remove_view, name="document_remove"),
     # The online application (applications engineer)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Each bounded context registers its own models.
 from admissions.applications import admin as applications_admin  # noqa: F401
+from admissions.documents import admin as documents_admin  # noqa: F401
 from admissions.notifications import admin as notifications_admin  # noqa: F401
 from admissions.reviews import admin as reviews_admin  # noqa: F401
 from admissions.scholarships import admin as scholarships_admin  # noqa: F401

@@ -22,7 +22,7 @@ from import_export.formats import base_formats
 
 from admissions.enums import ApplicationStatus
 from admissions.models import ApplicationChoice
-from admissions.selectors import staff_is_blind, staff_may_see_contact, staff_may_see_national_id
+from admissions.permissions import staff_may_see
 from programs.models import Program
 
 __all__ = [
@@ -35,9 +35,18 @@ __all__ = [
 # The `_format` values of the export links, and the library's format for each.
 EXPORT_FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
 
-NAME_FIELDS = ("last_name", "first_name", "patronymic", "name_latin")
-NATIONAL_ID_FIELDS = ("identifier_kind", "identifier")
-CONTACT_FIELDS = ("email", "phone")
+# The personal fields (`permissions.PERSONAL_FIELDS`) each column reveals: a column is left
+# out for whom may not see one of them. A new column that shows personal data names it here.
+COLUMN_REVEALS = {
+    "last_name": ("applicantprofile.last_name_native",),
+    "first_name": ("applicantprofile.first_name_native",),
+    "patronymic": ("applicantprofile.patronymic_native",),
+    "name_latin": ("applicantprofile.first_name_latin", "applicantprofile.last_name_latin"),
+    "identifier_kind": ("applicantprofile.identifier_kind",),
+    "identifier": ("applicantprofile.identifier",),
+    "email": ("user.email",),
+    "phone": ("applicantprofile.phone",),
+}
 
 
 def applicant_profile(application):
@@ -86,15 +95,9 @@ class ApplicationExportResource(resources.Resource):
 
     def __init__(self, *, user, **kwargs):
         super().__init__(**kwargs)
-        hidden: list[str] = []
-        if staff_is_blind(user):
-            hidden += NAME_FIELDS
-        if not staff_may_see_national_id(user):
-            hidden += NATIONAL_ID_FIELDS
-        if not staff_may_see_contact(user):
-            hidden += CONTACT_FIELDS
-        for name in hidden:
-            del self.fields[name]
+        for name, reveals in COLUMN_REVEALS.items():
+            if not staff_may_see(user, *reveals):
+                del self.fields[name]
         # Computed once per export, in the request language.
         self._status_labels = {value: str(label) for value, label in ApplicationStatus.choices}
         self._yes, self._no = gettext("yes"), gettext("no")

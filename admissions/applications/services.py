@@ -65,11 +65,14 @@ def application_transition(
     to_status: str,
     actor=None,
     note: str = "",
+    mail_context: dict | None = None,
 ) -> StatusEvent:
     """Move `application` to `to_status`, audit it and queue the applicant's mail.
 
     The row is locked, so two concurrent moves cannot both start from the same state.
-    Raises `IllegalTransition` for a move the state machine does not allow.
+    `mail_context` (JSON-serialisable) adds to what the mail's template receives, e.g. the
+    requested document kinds. Raises `IllegalTransition` for a move the state machine does
+    not allow.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     from_status = locked.status
@@ -104,6 +107,7 @@ def application_transition(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        **(mail_context or {}),
     )
     # Keep the caller's instance in step with the database.
     application.status = locked.status

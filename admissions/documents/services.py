@@ -13,9 +13,9 @@ Rules (decided here, tested in tests/admissions/test_documents.py):
 * One current file per kind, except "other" (up to `MAX_OTHER_DOCUMENTS`): uploading a kind
   that already has a file replaces it; the old file is deleted once the transaction commits.
 * Who may change documents: the owner, while the application is a draft (anything), or
-  while staff asked for documents (``documents_requested``): upload, and replace or remove
-  pending or rejected documents; a verified document then stays as it is. Anything else is
-  refused with a `DomainError`.
+  while staff asked for documents (``documents_requested``): then the kinds the request
+  names, verified ones included (`documents.requests.document_change_refusal`). Anything
+  else is refused with a `DomainError`.
 * Checklist (`document_requirements`): identity, education and photo are always required;
   the transcript when a program choice is a master's program; the language certificate
   when English is a chosen language of instruction (proof of the IELTS/TOEFL result);
@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from admissions.documents.requests import document_change_refusal
 from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus
 from admissions.errors import DomainError
 from admissions.models import Application, Document, StatusEvent
@@ -162,26 +163,19 @@ def _lock_application(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
-def _check_may_change(application: Application, actor, *, replacing: Document | None = None):
+def _check_may_change(
+    application: Application,
+    actor,
+    *,
+    kind: str,
+    document: Document | None = None,
+    removing: bool = False,
+) -> None:
     if actor is None or actor.pk != application.applicant_id:
         raise DomainError(_("Only the applicant can change the documents of an application."))
-    if application.status == ApplicationStatus.DRAFT:
-        return
-    if application.status == ApplicationStatus.DOCUMENTS_REQUESTED:
-        if replacing is not None and replacing.status == DocumentStatus.VERIFIED:
-            raise DomainError(
-                _(
-                    "This document has already been verified by the admissions office and "
-                    "cannot be changed."
-                )
-            )
-        return
-    raise DomainError(
-        _(
-            "Documents can no longer be changed: the application has been submitted. "
-            "The admissions office will tell you if they need another document."
-        )
-    )
+    refusal = document_change_refusal(application, kind=kind, document=document, removing=removing)
+    if refusal:
+        raise DomainError(refusal)
 
 
 def _delete_file_on_commit(name: str) -> None:
@@ -221,7 +215,7 @@ def document_upload(*, application: Application, kind: str, uploaded_file, actor
         raise DomainError(
             _("You can upload at most %(count)s other documents.") % {"count": MAX_OTHER_DOCUMENTS}
         )
-    _check_may_change(application, actor, replacing=current)
+    _check_may_change(application, actor, kind=kind, document=current)
 
     content_type = _detect_content_type(uploaded_file)
     sha256, size = _hash_and_measure(uploaded_file)
@@ -266,16 +260,7 @@ def document_remove(*, document: Document, actor) -> None:
     document = Document.objects.filter(pk=document.pk, application=application).first()
     if document is None:
         return  # already removed (a double click)
-    if application.status == ApplicationStatus.DOCUMENTS_REQUESTED and (
-        document.status == DocumentStatus.VERIFIED
-    ):
-        raise DomainError(
-            _(
-                "This document has already been verified by the admissions office and cannot "
-                "be removed."
-            )
-        )
-    _check_may_change(application, actor)
+    _check_may_change(application, actor, kind=document.kind, document=document, removing=True)
     _delete_file_on_commit(document.file.name)
     document.delete()
 

@@ -8,17 +8,31 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from admissions.applications.services import application_draft_for, application_step_complete
 from admissions.applications.views import STEP_NUMBERS
 from admissions.documents.forms import ACCEPT_ATTRIBUTE, DocumentUploadForm
-from admissions.documents.services import document_remove, document_requirements, document_upload
-from admissions.enums import ApplicationStatus
+from admissions.documents.requests import (
+    document_change_refusal,
+    document_request_open,
+    documents_request_answer,
+    documents_still_requested,
+)
+from admissions.documents.services import (
+    ACCEPTED_CONTENT_TYPES,
+    document_remove,
+    document_requirements,
+    document_upload,
+)
+from admissions.enums import ApplicationStatus, DocumentKind
 from admissions.errors import DomainError
 from admissions.models import Application, ApplicationChoice, Document
+from admissions.permissions import staff_may_see
 from admissions.selectors import cycle_open, documents_visible_to
 
 DOCUMENTS_STEP = STEP_NUMBERS["documents"]
@@ -53,6 +67,7 @@ def _current_application(user) -> Application | None:
                 queryset=ApplicationChoice.objects.select_related("offering__program", "language"),
             ),
             "documents",
+            "document_requests",
         )
         .get()
     )
@@ -98,12 +113,20 @@ def documents(request):
         # Re-render with fresh data: nothing was saved.
         application = _current_application(request.user)
     requirements = document_requirements(application=application)
+    open_request = document_request_open(application)
     return render(
         request,
         "admissions/documents.html",
         {
             "application": application,
             "requirements": requirements,
+            "open_request": open_request,
+            "requested_labels": [DocumentKind(kind).label for kind in open_request.kinds]
+            if open_request
+            else [],
+            "still_requested": documents_still_requested(application),
+            "upload_kinds": _upload_kinds(application, requirements),
+            "removable_documents": _removable_documents(application, requirements),
             "can_upload": _may_upload(application),
             "is_draft": application.status == ApplicationStatus.DRAFT,
             "form": form,
@@ -113,6 +136,59 @@ def documents(request):
             "wizard_step": DOCUMENTS_STEP,
         },
     )
+
+
+def _upload_kinds(application: Application, requirements) -> set[str]:
+    """Kinds the applicant may upload or replace now (`document_change_refusal`)."""
+    return {
+        requirement.kind
+        for requirement in requirements
+        if document_change_refusal(
+            application,
+            kind=requirement.kind,
+            # "Other" holds several files: uploading adds one, it replaces none.
+            document=None if requirement.kind == DocumentKind.OTHER else requirement.document,
+        )
+        is None
+    }
+
+
+def _removable_documents(application: Application, requirements) -> set[int]:
+    return {
+        document.pk
+        for requirement in requirements
+        for document in requirement.documents
+        if document_change_refusal(
+            application, kind=document.kind, document=document, removing=True
+        )
+        is None
+    }
+
+
+@login_required
+@require_POST
+def documents_uploaded(request):
+    """The applicant's "I have uploaded the documents" (`documents_request_answer`)."""
+    application = (
+        Application.objects.filter(
+            applicant=request.user, status=ApplicationStatus.DOCUMENTS_REQUESTED
+        )
+        .order_by("-cycle__opens_at")
+        .first()
+    )
+    if application is None:
+        messages.info(request, _("The admissions office is not waiting for documents from you."))
+        return redirect("admissions:dashboard")
+    try:
+        documents_request_answer(application=application, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("admissions:documents")
+    messages.success(
+        request,
+        _("Thank you. Your application is back under review; the admissions office knows."),
+    )
+    return redirect("admissions:dashboard")
 
 
 def _continue(request, application):
@@ -143,12 +219,39 @@ def document_remove_view(request, pk: int):
     return redirect("admissions:documents")
 
 
+# Previews are shown inline, framed by the staff pages and the applicant's own pages.
+PREVIEWABLE_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
+def document_display_name(document: Document, user) -> str:
+    """The file name `user` is shown for `document`: the uploaded name, or, for whom file
+    names are personal data they may not see (blind review), the kind and the extension."""
+    if staff_may_see(user, "document.original_name"):
+        return document.original_name
+    extension = ACCEPTED_CONTENT_TYPES.get(document.content_type, "bin")
+    return (
+        f"{slugify(DocumentKind(document.kind).label) or document.kind}-{document.pk}.{extension}"
+    )
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
+@xframe_options_sameorigin
 def document_download(request, pk: int):
-    """Serve a document to its owner or to staff allowed to see it; anyone else gets 404."""
+    """Serve a document to its owner or to staff allowed to see it; anyone else gets 404.
+
+    `?preview=1` serves a PDF or an image inline, and lets pages of this site (only) frame
+    it: the staff document desk and review page show it beside the application. Otherwise
+    the file is an attachment. Either way the content type is the one detected on upload
+    (`nosniff`), nothing is cached, and the file may load nothing else (`default-src
+    'none'`). The attachment is also sandboxed; the preview is not, because browsers' PDF
+    viewers refuse to run in a sandboxed document.
+    """
     document = get_object_or_404(documents_visible_to(request.user), pk=pk)
     if not document.file:
+        raise Http404
+    preview = request.GET.get("preview") == "1"
+    if preview and document.content_type not in PREVIEWABLE_CONTENT_TYPES:
         raise Http404
     try:
         handle = document.file.open("rb")
@@ -156,11 +259,15 @@ def document_download(request, pk: int):
         raise Http404 from error
     response = FileResponse(
         handle,
-        as_attachment=True,
-        filename=document.original_name,
+        as_attachment=not preview,
+        filename=document_display_name(document, request.user),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if preview:
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    else:
+        response["X-Frame-Options"] = "DENY"
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
     return response

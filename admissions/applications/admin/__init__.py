@@ -17,7 +17,6 @@ from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -33,29 +32,24 @@ from admissions.applications.exports import (
     application_export_response,
 )
 from admissions.applications.services import EDUCATION_FIELDS
-from admissions.documents.services import document_reject, document_verify
+from admissions.documents.requests import documents_request_many
 from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
-from admissions.errors import DomainError
 from admissions.models import (
     Application,
     ApplicationChoice,
-    Document,
     Review,
 )
+from admissions.permissions import staff_may_see, staff_may_verify_documents
 from admissions.reviews.services import (
     NOTE_REQUIRED,
     REVIEWABLE_STATUSES,
     application_decide_many,
-    review_submit,
-    rubric_for,
 )
+from admissions.reviews.workspace import ReviewWorkspaceMixin
 from admissions.selectors import (
     application_visible_to_staff,
     applications_visible_to_staff,
-    staff_is_blind,
-    staff_may_see_contact,
-    staff_may_see_documents,
-    staff_may_see_national_id,
+    reviewer_program_ids,
 )
 
 from .filters import (
@@ -66,7 +60,7 @@ from .filters import (
     LevelFilter,
     ProgramFilter,
 )
-from .forms import DecisionForm, RejectDocumentForm, ReviewForm
+from .forms import DecisionForm
 from .inlines import (
     ChoiceInline,
     DocumentInline,
@@ -76,6 +70,31 @@ from .inlines import (
 )
 
 S = ApplicationStatus
+
+# The personal fields (`permissions.PERSONAL_FIELDS`) each column, detail field and search
+# field of this admin reveals; a model field of the application reveals "application.<name>".
+REVEALS = {
+    "applicant_name": ("applicantprofile.last_name_native", "applicantprofile.last_name_latin"),
+    "name_native": ("applicantprofile.last_name_native",),
+    "name_latin": ("applicantprofile.last_name_latin",),
+    "birth_date": ("applicantprofile.birth_date",),
+    "national_id": ("applicantprofile.identifier_kind", "applicantprofile.identifier"),
+    "email": ("user.email",),
+    "phone": ("applicantprofile.phone",),
+    "applicant__applicant_profile__last_name_native": ("applicantprofile.last_name_native",),
+    "applicant__applicant_profile__first_name_native": ("applicantprofile.first_name_native",),
+    "applicant__applicant_profile__last_name_latin": ("applicantprofile.last_name_latin",),
+    "applicant__applicant_profile__first_name_latin": ("applicantprofile.first_name_latin",),
+    "=applicant__email": ("user.email",),
+    "=applicant__applicant_profile__identifier": ("applicantprofile.identifier",),
+}
+
+
+def may_show(user, name: str) -> bool:
+    """Whether the admin column, detail or search field `name` may be shown to `user`."""
+    return staff_may_see(user, *REVEALS.get(name, (f"application.{name}",)))
+
+
 # A whole reference number as typed, e.g. "kzo-2025-000123".
 REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
 
@@ -91,7 +110,7 @@ DECISIONS = {
 
 
 @admin.register(Application)
-class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
+class ApplicationAdmin(ReviewWorkspaceMixin, AdminPageMixin, admin.ModelAdmin):
     list_display = (
         "reference_or_draft",
         "applicant_name",
@@ -184,25 +203,21 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
     # --- What each role sees ------------------------------------------------------------
 
     def get_list_display(self, request):
-        columns = list(super().get_list_display(request))
-        if staff_is_blind(request.user):
-            columns.remove("applicant_name")
-        return columns
+        columns = super().get_list_display(request)
+        return [name for name in columns if may_show(request.user, name)]
 
     def get_search_fields(self, request):
-        fields = ["=reference"]
-        if not staff_is_blind(request.user):
-            fields += [
-                "applicant__applicant_profile__last_name_native",
-                "applicant__applicant_profile__first_name_native",
-                "applicant__applicant_profile__last_name_latin",
-                "applicant__applicant_profile__first_name_latin",
-            ]
-        if staff_may_see_contact(request.user):
-            fields.append("=applicant__email")
-        if staff_may_see_national_id(request.user):
-            fields.append("=applicant__applicant_profile__identifier")
-        return fields
+        fields = [
+            "=reference",
+            "applicant__applicant_profile__last_name_native",
+            "applicant__applicant_profile__first_name_native",
+            "applicant__applicant_profile__last_name_latin",
+            "applicant__applicant_profile__first_name_latin",
+            "=applicant__email",
+            "=applicant__applicant_profile__identifier",
+        ]
+        # A search on a hidden field would confirm who applied: not offered.
+        return [name for name in fields if may_show(request.user, name)]
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -213,13 +228,19 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         cycle = "cycle" if may_open_related(request, Application, "cycle") else "cycle_text"
-        applicant = ["preferred_language", "citizenship", "birth_date"]
-        if not staff_is_blind(request.user):
-            applicant = ["name_native", "name_latin", *applicant]
-        if staff_may_see_national_id(request.user):
-            applicant.append("national_id")
-        if staff_may_see_contact(request.user):
-            applicant += ["email", "phone"]
+        user = request.user
+        applicant = [
+            "name_native",
+            "name_latin",
+            "preferred_language",
+            "citizenship",
+            "birth_date",
+            "national_id",
+            "email",
+            "phone",
+        ]
+        applicant = [name for name in applicant if may_show(user, name)]
+        education = [name for name in EDUCATION_FIELDS if may_show(user, name)]
         return [
             (
                 _("Application"),
@@ -239,7 +260,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             (_("Applicant"), {"fields": applicant}),
             (
                 _("Prior education"),
-                {"fields": EDUCATION_FIELDS},
+                {"fields": education},
             ),
             (_("Motivation"), {"fields": ("motivation",)}),
             (_("Decisions"), {"fields": ("documents_request_message", "decision_note")}),
@@ -348,6 +369,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             show_save_and_add_another=False,
             show_delete=False,
         )
+        context["can_verify_documents"] = staff_may_verify_documents(request.user)
         if obj is not None:
             context["decisions"] = self.decisions_for(request, obj)
             context["can_review"] = obj.status in REVIEWABLE_STATUSES and self._may_review(
@@ -389,17 +411,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
                 wrap(self.decide_view),
                 name=f"{info}_decide",
             ),
-            path("<path:object_id>/review/", wrap(self.review_view), name=f"{info}_review"),
-            path(
-                "<path:object_id>/documents/<int:document_id>/verify/",
-                wrap(self.document_verify_view),
-                name=f"{info}_document_verify",
-            ),
-            path(
-                "<path:object_id>/documents/<int:document_id>/reject/",
-                wrap(self.document_reject_view),
-                name=f"{info}_document_reject",
-            ),
+            *self.review_urls(),
             *super().get_urls(),
         ]
 
@@ -421,14 +433,9 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             }
             self._refused(request, application, reason)
             return HttpResponseRedirect(self._change_url(application))
-        form = DecisionForm(request.POST or None, note_required=to_status in NOTE_REQUIRED)
+        form = self._decision_form(request.POST or None, to_status)
         if request.method == "POST" and form.is_valid():
-            outcome = application_decide_many(
-                applications=[application],
-                to_status=to_status,
-                actor=request.user,
-                note=form.cleaned_data["note"],
-            )
+            outcome = self._decide([application], to_status, request.user, form)
             self._report(request, outcome, to_status)
             return HttpResponseRedirect(self._change_url(application))
         return self._page(
@@ -440,6 +447,30 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             decision_label=label,
             to_status_label=ApplicationStatus(to_status).label,
             cancel_url=self._change_url(application),
+        )
+
+    @staticmethod
+    def _decision_form(data, to_status) -> DecisionForm:
+        return DecisionForm(
+            data,
+            note_required=to_status in NOTE_REQUIRED,
+            ask_kinds=to_status == S.DOCUMENTS_REQUESTED,
+        )
+
+    @staticmethod
+    def _decide(applications, to_status, actor, form):
+        """The decision of a valid `form` on each application; a request for documents
+        records the kinds asked for (`documents_request`)."""
+        note = form.cleaned_data["note"] if form is not None else ""
+        if to_status == S.DOCUMENTS_REQUESTED:
+            return documents_request_many(
+                applications=applications,
+                kinds=form.cleaned_data["kinds"],
+                note=note,
+                actor=actor,
+            )
+        return application_decide_many(
+            applications=applications, to_status=to_status, actor=actor, note=note
         )
 
     def _report(self, request, outcome, to_status) -> None:
@@ -466,86 +497,6 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         (self.log_addition if added else self.log_change)(request, obj, message)
         self.message_user(request, message, messages.SUCCESS)
 
-    def review_view(self, request, object_id):
-        application = self._get_visible_application(request, object_id)
-        if not self._may_review(request, application):
-            raise PermissionDenied
-        criteria = rubric_for(application)
-        existing = Review.objects.filter(application=application, reviewer=request.user).first()
-        initial = {}
-        if existing:
-            initial = {"comment": existing.comment}
-            initial.update({f"criterion_{s.criterion_id}": s.value for s in existing.scores.all()})
-        form = ReviewForm(request.POST or None, criteria=criteria, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                review = review_submit(
-                    application=application,
-                    reviewer=request.user,
-                    scores=form.scores(),
-                    comment=form.cleaned_data["comment"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                message = gettext("Review saved: score %(score)s of 100.") % {
-                    "score": review.score
-                }
-                self._done(request, review, message, added=not existing)
-                return HttpResponseRedirect(self._change_url(application))
-        return self._page(
-            request,
-            "admin/admissions/application/review.html",
-            gettext("Review of %(application)s") % {"application": application},
-            form=form,
-            application=application,
-            criteria=criteria,
-            cancel_url=self._change_url(application),
-        )
-
-    def _get_document(self, request, object_id, document_id) -> tuple[Application, Document]:
-        application = self._get_visible_application(request, object_id)
-        if not (
-            staff_may_see_documents(request.user)
-            and request.user.has_perm("admissions.change_document")
-        ):
-            raise PermissionDenied
-        document = get_object_or_404(Document, pk=document_id, application=application)
-        return application, document
-
-    def document_verify_view(self, request, object_id, document_id):
-        application, document = self._get_document(request, object_id, document_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(self._change_url(application))
-        document = document_verify(document=document, actor=request.user)
-        message = gettext("Document “%(document)s” verified.") % {"document": document}
-        self._done(request, document, message)
-        return HttpResponseRedirect(self._change_url(application))
-
-    def document_reject_view(self, request, object_id, document_id):
-        application, document = self._get_document(request, object_id, document_id)
-        form = RejectDocumentForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                document = document_reject(
-                    document=document, actor=request.user, reason=form.cleaned_data["reason"]
-                )
-            except DomainError as exc:
-                form.add_error("reason", exc.message)
-            else:
-                message = gettext("Document “%(document)s” rejected.") % {"document": document}
-                self._done(request, document, message)
-                return HttpResponseRedirect(self._change_url(application))
-        return self._page(
-            request,
-            "admin/admissions/application/document_reject.html",
-            gettext("Reject document %(document)s") % {"document": document},
-            form=form,
-            application=application,
-            document=document,
-            cancel_url=self._change_url(application),
-        )
-
     # --- Bulk actions -------------------------------------------------------------------
 
     def _bulk_decide(self, request, queryset, to_status):
@@ -555,7 +506,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         if to_status in NOTE_REQUIRED:
             # The action's first post asks for the note; the page posts back with "apply".
             data = request.POST if "apply" in request.POST else None
-            form = DecisionForm(data, note_required=True)
+            form = self._decision_form(data, to_status)
         if form is not None and not form.is_valid():
             return self._page(
                 request,
@@ -570,12 +521,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
                 bulk=True,
                 cancel_url=reverse("admin:admissions_application_changelist"),
             )
-        outcome = application_decide_many(
-            applications=applications,
-            to_status=to_status,
-            actor=request.user,
-            note=form.cleaned_data["note"] if form else "",
-        )
+        outcome = self._decide(applications, to_status, request.user, form)
         self._report(request, outcome, to_status)
         return None
 
@@ -645,6 +591,9 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "export_query": f"{query}&" if query else "",
+            "can_review_queue": request.user.has_perm("admissions.add_review")
+            and bool(reviewer_program_ids(request.user)),
+            "can_verify_documents": staff_may_verify_documents(request.user),
             # The list needs the width (eight columns beside the filters): at 1280 px the
             # navigation sidebar pushed status, score and dates out of sight. Breadcrumbs stay.
             "is_nav_sidebar_enabled": False,

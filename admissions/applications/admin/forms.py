@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from admissions.enums import ApplicationStatus
+from admissions.enums import ApplicationStatus, DocumentKind
 
 S = ApplicationStatus
 
@@ -19,9 +19,22 @@ class DecisionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, note_required: bool = False, **kwargs):
+    # Asked only when requesting documents (`ask_kinds`): which kinds the applicant may then
+    # upload again, verified ones included.
+    kinds = forms.MultipleChoiceField(
+        label=_("Documents to upload again"),
+        choices=DocumentKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only these can be uploaded or replaced; everything else stays locked."),
+    )
+
+    def __init__(self, *args, note_required: bool = False, ask_kinds: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["note"].required = note_required
+        if not ask_kinds:
+            del self.fields["kinds"]
+        else:
+            self.order_fields(["kinds", "note"])
 
 
 class RejectDocumentForm(forms.Form):
@@ -42,9 +55,19 @@ class ReviewForm(forms.Form):
         for criterion in criteria:
             # No min/max on the field: the service refuses out-of-range scores with a
             # message naming the criterion and its range.
-            self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
+            name = f"criterion_{criterion.pk}"
+            self.fields[name] = forms.IntegerField(
                 label=criterion.name,
-                widget=forms.NumberInput(attrs={"min": 0, "max": criterion.max_score}),
+                widget=forms.NumberInput(
+                    attrs={
+                        "min": 0,
+                        "max": criterion.max_score,
+                        "inputmode": "numeric",
+                        # The keyboard shortcuts (static/js/review-rubric.js) and their hint.
+                        "data-rubric-score": "",
+                        "aria-describedby": f"id_{name}_helptext rubric-keys",
+                    }
+                ),
                 help_text=self._help(criterion),
             )
         self.order_fields([*(f"criterion_{c.pk}" for c in criteria), "comment"])

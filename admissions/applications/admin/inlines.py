@@ -4,13 +4,17 @@ staff."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from admissions.admin.related import PlainRelatedMixin, plain_related
-from admissions.enums import ApplicationStatus, DocumentStatus
+from admissions.documents.desk import (
+    document_file_cell,
+    document_status_cell,
+    document_verdict_cell,
+)
+from admissions.enums import ApplicationStatus
 from admissions.models import (
     ApplicationChoice,
     Document,
@@ -18,9 +22,12 @@ from admissions.models import (
     Review,
     StatusEvent,
 )
-from admissions.selectors import (
+from admissions.permissions import (
+    IDENTIFYING_DOCUMENT_KINDS,
+    staff_is_blind,
     staff_is_reviewer,
     staff_may_see_documents,
+    staff_may_verify_documents,
 )
 
 S = ApplicationStatus
@@ -64,63 +71,59 @@ class ExamResultInline(ReadOnlyInline):
 
 
 class DocumentInline(ReadOnlyInline):
+    """The application's documents with the desk's cells: preview, state, and (for officers)
+    verify / reject in place and "verify all shown" (`admissions.documents.desk`)."""
+
     model = Document
-    fields = (
-        "kind",
-        "file_link",
-        "size",
-        "content_type",
-        "status",
-        "rejection_reason",
-        "verified_by",
-        "verified_at",
-        "verification_buttons",
-    )
-    plain_unless_permitted = {"verified_by": "verified_by_text"}
-    verified_by_text = plain_related("verified_by", Document)
+    template = "admin/admissions/application/document_inline.html"
+
+    class Media:
+        js = ("js/document-desk.js",)
 
     def has_view_permission(self, request, obj=None):
         return staff_may_see_documents(request.user) and super().has_view_permission(request, obj)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("verified_by")
+        documents = super().get_queryset(request).select_related("verified_by")
+        if staff_is_blind(request.user):
+            documents = documents.exclude(kind__in=sorted(IDENTIFYING_DOCUMENT_KINDS))
+        return documents
 
-    @admin.display(description=_("file"))
-    def file_link(self, document):
-        try:
-            url = reverse("admissions:document_download", kwargs={"pk": document.pk})
-        except NoReverseMatch:  # the download view is not installed
-            return document.original_name
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_name
-        )
+    def get_fields(self, request, obj=None):
+        # Built per request: which name a file shows and who may decide depend on the user.
+        user = request.user
+        next_url = request.get_full_path()
 
-    # Not "verify": the status column is already titled "verification" (the same word in
-    # Russian and Kazakh).
-    @admin.display(description=_("Decision"))
-    def verification_buttons(self, document):
-        # The change page is one <form>: the buttons post it to the verify URL (formaction),
-        # rejecting opens a page that asks for the reason.
-        verify_url = reverse(
-            "admin:admissions_application_document_verify",
-            kwargs={"object_id": document.application_id, "document_id": document.pk},
-        )
-        reject_url = reverse(
-            "admin:admissions_application_document_reject",
-            kwargs={"object_id": document.application_id, "document_id": document.pk},
-        )
-        verify = ""
-        if document.status != DocumentStatus.VERIFIED:
-            verify = format_html(
-                '<button type="submit" class="button" formaction="{}" formmethod="post" '
-                'name="_verify_document" value="{}">{}</button> ',
-                verify_url,
-                document.pk,
-                gettext("Verify"),
-            )
-        return format_html(
-            '{}<a class="button" href="{}">{}</a>', verify, reject_url, gettext("Reject…")
-        )
+        @admin.display(description=_("kind"))
+        def kind(document):
+            return document.get_kind_display()
+
+        @admin.display(description=_("file"))
+        def file(document):
+            return document_file_cell(document, user)
+
+        @admin.display(description=_("size"))
+        def size(document):
+            return filesizeformat(document.size)
+
+        @admin.display(description=_("verification"))
+        def verification(document):
+            return document_status_cell(document)
+
+        # Not "verify": the status column is already titled "verification" (the same word
+        # in Russian and Kazakh).
+        @admin.display(description=_("Decision"))
+        def verification_buttons(document):
+            return document_verdict_cell(document, user, next_url=next_url)
+
+        fields = [kind, file, size, verification]
+        if staff_may_verify_documents(user):
+            fields.append(verification_buttons)
+        return fields
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Every column is a display function: the (read-only) form has no field at all.
+        return super().get_formset(request, obj, fields=[], **kwargs)
 
 
 class ReviewInline(ReadOnlyInline):
@@ -139,10 +142,18 @@ class ReviewInline(ReadOnlyInline):
 
 class StatusEventInline(ReadOnlyInline):
     model = StatusEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "note")
-    plain_unless_permitted = {"actor": "actor_text"}
-    actor_text = plain_related("actor", StatusEvent)
+    fields = ("created_at", "from_status", "to_status", "actor_or_applicant", "note")
     verbose_name_plural = _("status timeline")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor", "application")
+
+    # The applicant's own moves (submission, documents uploaded, withdrawal) say "the
+    # applicant", not their account name: no name reaches a blind reviewer this way.
+    @admin.display(description=StatusEvent._meta.get_field("actor").verbose_name)
+    def actor_or_applicant(self, event):
+        if event.actor_id is None:
+            return "—"
+        if event.actor_id == event.application.applicant_id:
+            return gettext("the applicant")
+        return str(event.actor)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from admissions.selectors import COMMITTEE_GROUP, OFFICER_GROUP, REVIEWER_GROUP
+from admissions.permissions import COMMITTEE_GROUP, OFFICER_GROUP, REVIEWER_GROUP
 
 VIEW = ("view",)
 EDIT = ("view", "change")
@@ -37,11 +37,12 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "programs.offering": ("view", "add", "change"),
         "programs.scholarshipfund": VIEW,
     },
-    # Reviewers read the application itself (education, exams, motivation) and score it;
-    # they need no documents: officers verify those.
+    # Reviewers read the application itself (education, exams, motivation, the documents
+    # they judge) and score it; officers verify the documents.
     REVIEWER_GROUP: {
         "admissions.application": VIEW,
         "admissions.applicationchoice": VIEW,
+        "admissions.document": VIEW,
         "admissions.examresult": VIEW,
         "admissions.rubriccriterion": VIEW,
         "admissions.review": ("view", "add", "change"),

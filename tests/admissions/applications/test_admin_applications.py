@@ -199,8 +199,11 @@ def test_legal_decision_from_the_change_page_is_audited_logged_and_mailed(
     )
     assert decide_url(application, to_status) in page.text  # the button is offered
     assert officer_client.get(decide_url(application, to_status)).status_code == 200
+    data = {"note": note}
+    if to_status == S.DOCUMENTS_REQUESTED:
+        data["kinds"] = ["education"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer_client.post(decide_url(application, to_status), {"note": note})
+        response = officer_client.post(decide_url(application, to_status), data)
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == to_status
@@ -335,25 +338,24 @@ def test_officer_verifies_and_rejects_documents_with_a_reason(officer_client):
     application = application_for(offering)
     passport = DocumentFactory(application=application, kind="identity")
     diploma = DocumentFactory(application=application, kind="education")
-    kwargs = {"object_id": application.pk}
-    verify = reverse(
-        "admin:admissions_application_document_verify",
-        kwargs={**kwargs, "document_id": passport.pk},
-    )
-    assert officer_client.post(verify).status_code == 302
+    page = reverse("admin:admissions_application_change", args=[application.pk])
+    verify = reverse("admin:admissions_document_verify", args=[passport.pk])
+    response = officer_client.post(f"{verify}?next={page}")
+    # Without JavaScript the post returns to the row it came from.
+    assert response.status_code == 302
+    assert response["Location"] == f"{page}#document-{passport.pk}"
     passport.refresh_from_db()
     assert passport.status == DocumentStatus.VERIFIED
     assert passport.verified_by == officer_client.user
 
-    reject = reverse(
-        "admin:admissions_application_document_reject",
-        kwargs={**kwargs, "document_id": diploma.pk},
-    )
+    reject = reverse("admin:admissions_document_reject", args=[diploma.pk])
     refused = officer_client.post(reject, {"reason": "  "})
     assert refused.status_code == 200 and refused.context["form"].errors["reason"]
     diploma.refresh_from_db()
     assert diploma.status == DocumentStatus.PENDING
-    assert officer_client.post(reject, {"reason": "Unreadable scan"}).status_code == 302
+    # The desk's rows name the reason field after the document.
+    rejected = officer_client.post(reject, {f"reason-{diploma.pk}": "Unreadable scan"})
+    assert rejected.status_code == 302
     diploma.refresh_from_db()
     assert (diploma.status, diploma.rejection_reason) == (
         DocumentStatus.REJECTED,
@@ -362,14 +364,18 @@ def test_officer_verifies_and_rejects_documents_with_a_reason(officer_client):
     assert LogEntry.objects.filter(object_id__in=[str(passport.pk), str(diploma.pk)]).count() == 2
 
 
-def test_document_of_another_application_cannot_be_verified_through_this_one(officer_client):
+def test_verdict_redirect_never_leaves_the_site(officer_client):
     offering, _other = two_programs()
-    application = application_for(offering)
-    foreign = DocumentFactory(application=application_for(offering))
-    url = reverse(
-        "admin:admissions_application_document_verify",
-        kwargs={"object_id": application.pk, "document_id": foreign.pk},
-    )
+    document = DocumentFactory(application=application_for(offering))
+    verify = reverse("admin:admissions_document_verify", args=[document.pk])
+    response = officer_client.post(f"{verify}?next=https://evil.example.org/")
+    assert response["Location"].startswith(reverse("admin:admissions_document_changelist"))
+
+
+def test_document_of_an_unsubmitted_or_unknown_application_cannot_be_verified(officer_client):
+    draft = DocumentFactory()  # its application is a draft: still visible to officers
+    assert draft.application.status == S.DRAFT
+    url = reverse("admin:admissions_document_verify", args=[999_999])
     assert officer_client.post(url).status_code == 404
 
 

@@ -48,6 +48,13 @@ CONTEXTS = {
         "from_status": "under_review",
         "to_status": "documents_requested",
         "note": "Please upload a clearer scan of your diploma.",
+        "requested_kinds": ["education", "transcript"],
+    },
+    "documents_uploaded": {
+        "application_id": 1,
+        "reference": "KZO-2025-000123",
+        "requested_kinds": ["education"],
+        "requested_at": "2025-09-15T04:00:00+00:00",
     },
     "account_confirmation": {"confirm_url": "https://admissions.example.org/kk/accounts/c/x/"},
     "account_notice": {
