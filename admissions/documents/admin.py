@@ -145,11 +145,11 @@ class DocumentAdmin(AdminPageMixin, admin.ModelAdmin):
 
         @admin.display(description=_("file"))
         def file(document):
-            return document_file_cell(document, user)
-
-        @admin.display(description=_("size"), ordering="size")
-        def size(document):
-            return filesizeformat(document.size)
+            return format_html(
+                '{}<div class="document-decided">{}</div>',
+                document_file_cell(document, user),
+                filesizeformat(document.size),
+            )
 
         @admin.display(description=_("uploaded"), ordering="uploaded_at")
         def uploaded(document):
@@ -163,7 +163,7 @@ class DocumentAdmin(AdminPageMixin, admin.ModelAdmin):
         def decision(document):
             return document_verdict_cell(document, user, next_url=next_url)
 
-        columns = [application_link, applicant, kind, file, size, uploaded, verification]
+        columns = [application_link, applicant, kind, file, uploaded, verification]
         if not staff_may_see(user, "applicantprofile.last_name_native"):
             columns.remove(applicant)
         return [*columns, decision]
@@ -174,6 +174,8 @@ class DocumentAdmin(AdminPageMixin, admin.ModelAdmin):
             "verify_shown_url": reverse("admin:admissions_document_verify_shown"),
             "next_url": request.get_full_path(),
             "title": gettext("Documents awaiting verification"),
+            # The rows need the width (the verdict column beside the filters).
+            "is_nav_sidebar_enabled": False,
         }
         return super().changelist_view(request, extra_context)
 

@@ -180,6 +180,8 @@ class ReviewWorkspaceMixin:
             queue_url=self._queue_url(program_id) if program_id else None,
             has_queue=program_id is not None,
             cancel_url=self._change_url(application),
+            # The application and the rubric side by side need the width.
+            is_nav_sidebar_enabled=False,
         )
 
     def _after_review(self, request, application, program_id) -> str:
