@@ -33,7 +33,7 @@ from admissions.applications.exports import (
 )
 from admissions.applications.services import EDUCATION_FIELDS
 from admissions.documents.requests import documents_request_many
-from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
+from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus, DocumentKind
 from admissions.models import (
     Application,
     ApplicationChoice,
@@ -263,7 +263,10 @@ class ApplicationAdmin(ReviewWorkspaceMixin, AdminPageMixin, admin.ModelAdmin):
                 {"fields": education},
             ),
             (_("Motivation"), {"fields": ("motivation",)}),
-            (_("Decisions"), {"fields": ("documents_request_message", "decision_note")}),
+            (
+                _("Decisions"),
+                {"fields": ("requested_documents", "documents_request_message", "decision_note")},
+            ),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -322,6 +325,18 @@ class ApplicationAdmin(ReviewWorkspaceMixin, AdminPageMixin, admin.ModelAdmin):
     def name_latin(self, application):
         profile = applicant_profile(application)
         return profile.full_name_latin if profile else "—"
+
+    @admin.display(description=_("document kinds"))
+    def requested_documents(self, application):
+        """The kinds of the latest request for documents, and whether it was answered."""
+        request = application.document_requests.order_by("-requested_at", "-pk").first()
+        if request is None:
+            return "—"
+        kinds = ", ".join(str(DocumentKind(kind).label) for kind in request.kinds)
+        if request.answered_at is None:
+            return kinds
+        answered = f"{timezone.localtime(request.answered_at):%Y-%m-%d %H:%M}"
+        return gettext("%(kinds)s (uploaded %(when)s)") % {"kinds": kinds, "when": answered}
 
     @admin.display(description=_("preferred language"))
     def preferred_language(self, application):

@@ -53,6 +53,7 @@ from admissions.models import (
     Application,
     ApplicationChoice,
     Document,
+    DocumentRequest,
     ExamResult,
     StatusEvent,
 )
@@ -487,6 +488,13 @@ class Command(BaseCommand):
                 "verified_at",
             ),
             documents,
+        )
+        # What the office asked of the applications waiting for documents: the rejected
+        # document's kind, with the request's message.
+        DocumentRequest.objects.bulk_create(
+            DocumentRequest(application_id=row[0], kinds=[row[1]], note=row[8])
+            for row in documents
+            if row[7] == "rejected"
         )
 
     def _insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:

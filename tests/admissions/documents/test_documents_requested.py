@@ -226,6 +226,9 @@ def test_officer_request_page_asks_for_the_kinds(client, application, office):
     assert refused.status_code == 200 and refused.context["form"].errors["kinds"]
     assert client.post(url, {"note": "Please.", "kinds": ["photo"]}).status_code == 302
     assert DocumentRequest.objects.get(application=application).kinds == ["photo"]
+    # The application page says what was asked.
+    change = reverse("admin:admissions_application_change", args=[application.pk])
+    assert '<div class="readonly">Photo</div>' in client.get(change).content.decode()
 
 
 def test_bulk_request_records_the_kinds_for_each_application(client, office):

@@ -78,6 +78,15 @@ def test_seed_demo_makes_every_state_with_consistent_history(catalogue):
             assert exam.score <= exam.max_score
     references = list(Application.objects.exclude(reference=None).values_list("reference"))
     assert len(references) == len(set(references))
+    # Each application waiting for documents says which kind is asked for.
+    from admissions.documents.requests import document_request_open
+
+    waiting = Application.objects.filter(status=ApplicationStatus.DOCUMENTS_REQUESTED)
+    for application in waiting.prefetch_related("document_requests", "documents"):
+        request = document_request_open(application)
+        assert request is not None and len(request.kinds) == 1
+        rejected = application.documents.get(kind=request.kinds[0])
+        assert rejected.status == "rejected"
     counter = AdmissionCycle.objects.get(pk=catalogue.pk).reference_counter
     assert counter == len(references)
 
