@@ -62,10 +62,10 @@ def test_officer_filters_opens_verifies_a_document_and_accepts(live_server, page
     page.wait_for_selector("text=Омарова")
     shot(page, "staff_change_page")
 
-    # Verify the passport.
-    page.get_by_role("button", name="Verify").click()
-    page.wait_for_selector(".messagelist .success")
-    assert "verified" in page.locator(".messagelist").inner_text()
+    # Verify the passport: in place, the page stays where it is.
+    page.get_by_role("button", name="Verify", exact=True).click()
+    page.wait_for_selector("#documents-group .document-badge--verified")
+    assert "verified" in page.locator("#document-desk-status").inner_text()
     passport.refresh_from_db()
     assert passport.status == DocumentStatus.VERIFIED
     assert passport.verified_by == user
