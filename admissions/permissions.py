@@ -12,8 +12,9 @@ field-level, which permissions cannot express:
 
 Every admin page, view, template, export and selector asks these predicates; a field is
 declared personal once, in `PERSONAL_FIELDS`, and hidden wherever it would be shown.
-Legal source: Federal Law 152-FZ "On personal data", art. 5 (data limited to the purpose:
-a reviewer judges the application, not the person) and Kazakhstan's law 94-V, art. 8.
+Legal source: Federal Law 152-FZ "On personal data", art. 5 part 5 (the data processed match
+the purpose: a reviewer judges the application, not the person); the same purpose limitation
+in Kazakhstan's law 94-V "On personal data and their protection".
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from admissions.applications.services import EDUCATION_FIELDS
 from admissions.documents.desk import document_file_cell
 from admissions.documents.views import PREVIEWABLE_CONTENT_TYPES, document_display_name
 from admissions.errors import DomainError
-from admissions.models import Application, Review
+from admissions.models import ApplicantProfile, Application, Review
 from admissions.permissions import (
     staff_may_see,
     staff_may_see_document_kind,
@@ -197,8 +197,6 @@ class ReviewWorkspaceMixin:
 
     @staticmethod
     def _applicant_rows(user, application: Application) -> list[tuple[str, object]]:
-        from admissions.models import ApplicantProfile
-
         profile = applicant_profile(application)
         if profile is None:
             return []
