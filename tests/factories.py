@@ -10,9 +10,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from admissions import models as am
+from admissions.applications.steps import STEPS
 from admissions.enums import ApplicationStatus
 from programs import models as pm
 from programs.enums import Level
+
+
+def steps_done(count: int) -> list[str]:
+    """The slugs of the first `count` steps of the application form (progress data)."""
+    return [declared.slug for declared in STEPS[:count]]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -242,7 +248,7 @@ def ready_application(*, cycle=None, offerings=None, confirmed=True, documents=T
         "grade_average": Decimal("4.5"),
         "grade_scale_max": Decimal("5"),
         "motivation": "I want to study law. " * 20,
-        "completed_step": 6,
+        "completed_steps": steps_done(6),
     }
     application = ApplicationFactory(cycle=cycle, **{**defaults, **fields})
     for priority, offering in enumerate(offerings or [OfferingFactory(cycle=cycle)], start=1):

@@ -22,12 +22,8 @@ from admissions.admin.related import PlainRelatedMixin, plain_related
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.errors import DomainError
 from admissions.models import Application, RankingSnapshot, ScholarshipAward
-from admissions.scholarships.awards import (
-    allocation_plan,
-    allocation_run,
-    award_offer,
-    award_revoke,
-)
+from admissions.scholarships.allocation import allocation_plan, allocation_run
+from admissions.scholarships.awards import award_offer, award_revoke, fund_accepts_applicant
 from admissions.scholarships.ranking import ranking_compute, ranking_publish
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
@@ -153,9 +149,8 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
                 "award_fund": fund_names.get(e.award[2]) if e.award else None,
                 "award_program": offering_titles.get(e.award[1]) if e.award else None,
                 "award_elsewhere": bool(e.award) and e.award[1] != offering.pk,
-                "eligible_funds": [
-                    f for f in funds if not e.citizenship or f.accepts_citizenship(e.citizenship)
-                ],
+                # The funds `award_offer` would accept: no button the service would refuse.
+                "eligible_funds": [f for f in funds if fund_accepts_applicant(f, e.citizenship)],
             }
             for e in entries
         ]

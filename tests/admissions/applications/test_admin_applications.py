@@ -65,6 +65,7 @@ def test_filters_narrow_the_list(officer_client):
     )
     DocumentFactory(application=kazakh, kind="identity", status=DocumentStatus.VERIFIED)
     DocumentFactory(application=kazakh, kind="education", status=DocumentStatus.VERIFIED)
+    DocumentFactory(application=kazakh, kind="photo", status=DocumentStatus.VERIFIED)
     DocumentFactory(application=russian, kind="identity", status=DocumentStatus.PENDING)
 
     assert listed(officer_client, program=bachelor.program.pk) == {kazakh.reference}
