@@ -320,3 +320,24 @@ def profile_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def ready_for_decision(application, *, reviews: int = 1):
+    """Make `application` pass every decision guard: prior education that opens every
+    level chosen, each required document verified, `reviews` reviews, an exam score above
+    any pass mark. Returns the application (reloaded)."""
+    from admissions.documents.services import document_requirements
+
+    levels = set(application.choices.values_list("offering__program__level", flat=True))
+    application.education_document_kind = (
+        "bachelor_diploma" if "master" in levels else "school_certificate"
+    )
+    application.save(update_fields=["education_document_kind"])
+    for requirement in document_requirements(application=application):
+        if requirement.required:
+            DocumentFactory(application=application, kind=requirement.kind, status="verified")
+    for _ in range(reviews):
+        ReviewFactory(application=application, score=Decimal("90"))
+    ExamResultFactory(application=application, score=Decimal("135"), max_score=Decimal("140"))
+    application.refresh_from_db()
+    return application

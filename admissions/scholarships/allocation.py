@@ -42,6 +42,7 @@ __all__ = [
     "AllocationPlan",
     "AllocationReport",
     "allocation_allowed",
+    "allocation_is_early",
     "allocation_plan",
     "allocation_run",
     "awards_promote",
@@ -66,11 +67,16 @@ REASON_LABELS = {
 }
 
 
+def allocation_is_early(*, cycle: AdmissionCycle, now=None) -> bool:
+    """Whether an allocation now is early: the cycle is still open for applications, so a
+    run needs the committee's written reason."""
+    return (now or timezone.now()) < cycle.closes_at
+
+
 def allocation_allowed(*, cycle: AdmissionCycle, now=None) -> bool:
     """Whether offers may be made by allocation now without a new reason: the cycle has
     closed for applications, or the committee recorded an early allocation for it."""
-    now = now or timezone.now()
-    if now >= cycle.closes_at:
+    if not allocation_is_early(cycle=cycle, now=now):
         return True
     return AllocationRun.objects.filter(cycle=cycle).exclude(early_reason="").exists()
 
@@ -221,7 +227,7 @@ def allocation_run(
         return AllocationReport(plan=allocation_plan(cycle=cycle), dry_run=True)
     with transaction.atomic():
         cycle = AdmissionCycle.objects.select_for_update().get(pk=cycle.pk)
-        early = timezone.now() < cycle.closes_at
+        early = allocation_is_early(cycle=cycle)
         if early and not early_reason:
             raise DomainError(
                 _(

@@ -58,9 +58,14 @@ def test_officer_exports_the_filtered_list_with_all_columns(client, data, export
     rows = parse(client.get(url, {"_format": export_format, "program": mine.program.pk}))
     header, *body = rows
     assert header[:2] == ["Reference", "Last name"]
-    assert {"Identifier number", "E-mail", "Phone", "Status", "Review mean", "Ranking score"} <= set(
-        header
-    )
+    assert {
+        "Identifier number",
+        "E-mail",
+        "Phone",
+        "Status",
+        "Review mean",
+        "Ranking score",
+    } <= set(header)
     assert len(body) == 1
     record = dict(zip(header, body[0], strict=True))
     assert record["Reference"] == alice.reference
@@ -163,7 +168,13 @@ def test_headers_and_values_in_russian_under_ru(client, data, export_format):
     assert url.startswith("/ru/")
     header, *body = parse(client.get(url, {"_format": export_format, "program": mine.program.pk}))
     assert header[:2] == ["Номер заявки", "Фамилия"]
-    assert {"Номер идентификатора", "Электронная почта", "Статус", "Средний балл рецензий", "Рейтинговый балл"} <= set(header)
+    assert {
+        "Номер идентификатора",
+        "Электронная почта",
+        "Статус",
+        "Средний балл рецензий",
+        "Рейтинговый балл",
+    } <= set(header)
     record = dict(zip(header, body[0], strict=True))
     assert record["Номер заявки"] == alice.reference
     assert record["Запрошена стипендия"] == "да"
