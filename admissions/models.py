@@ -156,7 +156,7 @@ class Application(models.Model):
         indexes = [models.Index(fields=("cycle", "status"))]
         permissions = [
             (
-                "override_decision_guards",
+                "override_application",
                 _("Can decide despite failed checks, with a written reason"),
             )
         ]

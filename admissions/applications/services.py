@@ -74,7 +74,7 @@ def application_transition(
     the move needs a note and `note` is empty, and `GuardRefused` (its `problems` list the
     reasons, in the active language) when a guard of the target status fails and no
     `override_reason` is given. An officer's `override_reason` (staff with the permission
-    `admissions.override_decision_guards`) lets the move pass the guards; the reason and the
+    `admissions.override_application`) lets the move pass the guards; the reason and the
     guards it overrode are kept in the audit row's `override_reason`. `notify=False` leaves
     the mail to the caller, which sends one mail about several moves (accepting an offer).
     """
@@ -101,7 +101,7 @@ def application_transition(
         if problems and not override_reason:
             raise GuardRefused(problems)
         if problems:
-            if actor is None or not actor.has_perm("admissions.override_decision_guards"):
+            if actor is None or not actor.has_perm("admissions.override_application"):
                 raise DomainError(
                     _("Only an admissions officer can override the checks of a decision.")
                 )

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 "ordering": ("-submitted_at", "-created_at"),
                 "permissions": [
                     (
-                        "override_decision_guards",
+                        "override_application",
                         "Can decide despite failed checks, with a written reason",
                     )
                 ],

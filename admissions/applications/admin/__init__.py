@@ -79,7 +79,7 @@ from .inlines import (
 # A whole reference number as typed, e.g. "kzo-2025-000123".
 REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
 
-OVERRIDE_PERMISSION = "admissions.override_decision_guards"
+OVERRIDE_PERMISSION = "admissions.override_application"
 
 
 def decision_action_name(status: str) -> str:
