@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from admissions import models as am
-from admissions.applications.steps import STEPS
+from admissions.applications import steps as form_steps
 from admissions.enums import ApplicationStatus
 from programs import models as pm
 from programs.enums import Level
@@ -18,7 +18,7 @@ from programs.enums import Level
 
 def steps_done(count: int) -> list[str]:
     """The slugs of the first `count` steps of the application form (progress data)."""
-    return [declared.slug for declared in STEPS[:count]]
+    return [declared.slug for declared in form_steps.STEPS[:count]]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
 from admissions.applications.services import application_deadline, application_deadline_passed
-from admissions.applications.steps import STEPS, next_step
+from admissions.applications.steps import next_step
 from admissions.documents.services import document_requirements
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
@@ -61,7 +62,7 @@ def _next_steps(
                 }
             )
         resume = next_step(application.completed_steps)
-        if resume is not STEPS[-1]:
+        if resume is not form_steps.STEPS[-1]:
             steps.append(
                 {
                     "text": _("Continue your application with step %(number)s: %(title)s.")

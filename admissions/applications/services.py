@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
 from admissions.applications.eligibility import eligibility_problems
-from admissions.applications.steps import STEPS, steps_through
+from admissions.applications.steps import steps_through
 from admissions.enums import ApplicationStatus
 from admissions.errors import DeadlinePassed, DomainError, GuardRefused, IllegalTransition
 from admissions.models import (
@@ -424,7 +425,7 @@ def application_missing(*, application: Application) -> list[str]:
     Time (cycle dates, deadlines) and e-mail confirmation are checked by the submit itself.
     Uses the prefetched choices, exam results and documents when the caller loaded them.
     """
-    return [message for declared in STEPS for message in declared.missing(application)]
+    return [message for declared in form_steps.STEPS for message in declared.missing(application)]
 
 
 @transaction.atomic
@@ -478,7 +479,7 @@ def application_submit(*, application: Application, actor, consent: bool = False
     counter_cycle.save(update_fields=["reference_counter"])
     locked.reference = application_reference(cycle=cycle, number=counter_cycle.reference_counter)
     locked.submitted_at = now
-    for slug in steps_through(STEPS[-1].slug):
+    for slug in steps_through(form_steps.STEPS[-1].slug):
         _mark_step(locked, slug)
     locked.save(
         update_fields=[

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from admissions.applicants.services import profile_save
 from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
 from admissions.applications.eligibility import LEVEL_REQUIREMENTS, education_qualifies
 from admissions.applications.forms import WithdrawForm
 from admissions.applications.services import (
@@ -32,7 +33,7 @@ from admissions.applications.services import (
     application_submit,
     application_withdraw,
 )
-from admissions.applications.steps import STEPS, next_step, reachable, step_number
+from admissions.applications.steps import next_step, reachable, step_number
 from admissions.applications.steps import step as step_spec
 from admissions.documents.services import document_requirements
 from admissions.errors import DomainError
@@ -53,7 +54,7 @@ def step_url(slug: str) -> str:
 
 def _neighbour(slug: str, offset: int):
     index = step_number(slug) - 1 + offset
-    return STEPS[index] if 0 <= index < len(STEPS) else None
+    return form_steps.STEPS[index] if 0 <= index < len(form_steps.STEPS) else None
 
 
 def _application_for(request):
@@ -89,20 +90,20 @@ def application_continue(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_step(request, step: str):
-    if step not in STEP_VIEWS and step not in {declared.slug for declared in STEPS}:
+    if step not in STEP_VIEWS and step not in {declared.slug for declared in form_steps.STEPS}:
         raise Http404
     application = _application_for(request)
     if application is None:
         messages.info(request, _("Applications are not open at the moment."))
         return redirect("admissions:dashboard")
-    if step == STEPS[-1].slug:  # the review: also shows a submitted application
+    if step == form_steps.STEPS[-1].slug:  # the review: also shows a submitted application
         return _review(request, application)
     if not application.is_editable_by_applicant:
         if request.method == "POST":
             messages.error(
                 request, _("This application has been submitted and can no longer be changed.")
             )
-        return redirect(STEPS[-1].url)
+        return redirect(form_steps.STEPS[-1].url)
     if not reachable(step, application.completed_steps):
         messages.info(request, _("Please complete the earlier steps first."))
         return redirect("admissions:application_continue")
@@ -271,7 +272,7 @@ def _motivation(request, application, number):
 
 
 def _review(request, application):
-    number = STEPS[-1].slug
+    number = form_steps.STEPS[-1].slug
     is_draft = application.is_editable_by_applicant
     consent_form = step_spec(number).form_class
     if request.method == "POST":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from admissions.applications.steps import STEPS, reachable
+from admissions.applications import steps as form_steps
+from admissions.applications.steps import reachable
 
 register = template.Library()
 
@@ -16,8 +17,10 @@ def wizard_steps(application, current):
     completed = list(getattr(application, "completed_steps", None) or [])
     is_draft = getattr(application, "is_editable_by_applicant", True)
     steps = []
-    for number, declared in enumerate(STEPS, start=1):
-        open_ = reachable(declared.slug, completed) if is_draft else declared is STEPS[-1]
+    for number, declared in enumerate(form_steps.STEPS, start=1):
+        open_ = (
+            reachable(declared.slug, completed) if is_draft else declared is form_steps.STEPS[-1]
+        )
         steps.append(
             {
                 "number": number,

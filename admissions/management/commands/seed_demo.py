@@ -38,8 +38,8 @@ from django.utils import timezone
 from faker import Faker
 
 from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
 from admissions.applications.services import application_reference
-from admissions.applications.steps import STEPS
 from admissions.demo import (
     birth_date_between,
     demo_pdf_bytes,
@@ -101,7 +101,7 @@ def historical_timestamps(*fields) -> Iterator[None]:
 
 def _done(count: int) -> set[str]:
     """The slugs of the first `count` steps of the form."""
-    return {declared.slug for declared in STEPS[:count]}
+    return {declared.slug for declared in form_steps.STEPS[:count]}
 
 
 class Command(BaseCommand):
@@ -250,9 +250,9 @@ class Command(BaseCommand):
             "submitted_at": self._submitted_at() if status != S.DRAFT else None,
             # How many steps of the form are done (all, once submitted).
             "draft_step": (
-                rng.randrange(0, len(STEPS))
+                rng.randrange(0, len(form_steps.STEPS))
                 if status in lifecycle.statuses_in(lifecycle.Group.EDITABLE)
-                else len(STEPS)
+                else len(form_steps.STEPS)
             ),
         }
 
@@ -416,7 +416,9 @@ class Command(BaseCommand):
                     motivation=rng.choice(self.motivations) if "motivation" in done else "",
                     consent_version=version if submitted_at else "",
                     consent_given_at=submitted_at,
-                    completed_steps=[declared.slug for declared in STEPS if declared.slug in done],
+                    completed_steps=[
+                        declared.slug for declared in form_steps.STEPS if declared.slug in done
+                    ],
                     submitted_at=submitted_at,
                     created_at=created_at,
                     documents_request_message=(
