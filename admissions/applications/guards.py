@@ -47,7 +47,7 @@ def _reviews(application: Application) -> list[str]:
     if count >= required:
         return []
     return [
-        _("The cycle asks for %(required)s review(s); the application has %(count)s.")
+        _("Reviews required by the cycle: %(required)s; written so far: %(count)s.")
         % {"required": required, "count": count}
     ]
 

@@ -131,7 +131,7 @@ def test_the_cycles_required_reviews_is_data():
     application = ready_for_decision(application_for(offering, status=S.UNDER_REVIEW))
     offering.cycle.required_reviews = 2
     offering.cycle.save()
-    with pytest.raises(GuardRefused, match="2 review"):
+    with pytest.raises(GuardRefused, match="Reviews required by the cycle: 2"):
         application_transition(application=application, to_status=S.ACCEPTED, actor=officer())
     ReviewFactory(application=application)
     application_transition(application=application, to_status=S.ACCEPTED, actor=officer())
