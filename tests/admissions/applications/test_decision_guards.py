@@ -38,7 +38,7 @@ def test_accepting_without_verified_documents_or_review_is_refused_with_reasons(
         application_transition(application=application, to_status=S.ACCEPTED, actor=officer())
     text = " ".join(refused.value.problems)
     assert "not verified" in text and "Passport or ID card" in text
-    assert "review" in text
+    assert "Reviews required by the cycle: 1; written so far: 0" in text
     application.refresh_from_db()
     assert application.status == S.UNDER_REVIEW
     assert not StatusEvent.objects.exists() and not OutgoingMail.objects.exists()
@@ -158,7 +158,7 @@ def test_guards_are_lifecycle_data(monkeypatch):
     monkeypatch.setitem(
         lifecycle.LIFECYCLE, S.REJECTED, replace(rejected, guards=(Guard.REVIEWS,))
     )
-    with pytest.raises(GuardRefused, match="review"):
+    with pytest.raises(GuardRefused, match="Reviews required"):
         application_transition(
             application=second, to_status=S.REJECTED, actor=officer(), note="No."
         )
