@@ -171,8 +171,13 @@ class Application(models.Model):
         return self.status in statuses_in(Group.EDITABLE)
 
 
+# How many programs an application may rank (the forms, the service and the constraint
+# below read it; changing it needs a migration of the constraint).
+MAX_CHOICES = 3
+
+
 class ApplicationChoice(models.Model):
-    """One of up to three programs an application ranks by priority (1 = most wanted)."""
+    """One of up to `MAX_CHOICES` programs an application ranks by priority (1 = most wanted)."""
 
     application = models.ForeignKey(
         Application,
@@ -184,7 +189,7 @@ class ApplicationChoice(models.Model):
         Offering, on_delete=models.PROTECT, related_name="choices", verbose_name=_("program")
     )
     priority = models.PositiveSmallIntegerField(
-        _("priority"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+        _("priority"), validators=[MinValueValidator(1), MaxValueValidator(MAX_CHOICES)]
     )
     language = models.ForeignKey(
         Language,
@@ -205,7 +210,8 @@ class ApplicationChoice(models.Model):
                 fields=("application", "priority"), name="choice_priority_once"
             ),
             models.CheckConstraint(
-                condition=Q(priority__gte=1) & Q(priority__lte=3), name="choice_priority_1_to_3"
+                condition=Q(priority__gte=1) & Q(priority__lte=MAX_CHOICES),
+                name="choice_priority_1_to_3",
             ),
         ]
 

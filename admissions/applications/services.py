@@ -21,6 +21,7 @@ from admissions.applications.steps import steps_through
 from admissions.enums import ApplicationStatus
 from admissions.errors import DeadlinePassed, DomainError, GuardRefused, IllegalTransition
 from admissions.models import (
+    MAX_CHOICES,
     Application,
     ApplicationChoice,
     ExamResult,
@@ -168,7 +169,6 @@ __all__ += [
     "drafts_remind",
 ]
 
-MAX_CHOICES = 3
 MAX_EXAMS = 6
 MOTIVATION_MIN_LENGTH = 300
 MOTIVATION_MAX_LENGTH = 5000

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from admissions.admin.pages import AdminPageMixin
 from admissions.admin.related import PlainRelatedMixin, plain_related
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.errors import DomainError
 from admissions.models import Application, RankingSnapshot, ScholarshipAward
@@ -145,10 +146,12 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
             o.pk: str(o.program)
             for o in Offering.objects.filter(cycle=offering.cycle).select_related("program")
         }
+        offerable = statuses_in(Group.OFFERABLE)
         rows = [
             {
                 "entry": e,
                 "status_label": ApplicationStatus(e.status).label,
+                "offerable": e.status in offerable,
                 "award_state": AwardState(e.award[0]).label if e.award else None,
                 "award_fund": fund_names.get(e.award[2]) if e.award else None,
                 "award_program": offering_titles.get(e.award[1]) if e.award else None,

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def eligible(offering, *, score=90, status=ApplicationStatus.ACCEPTED, citizenship="KZ"):
-    profile = ApplicantProfileFactory(citizenship=citizenship)
+    profile = ApplicantProfileFactory(citizenship=citizenship, preferred_language="en")
     application = ApplicationFactory(
         applicant=profile.user,
         cycle=offering.cycle,
@@ -133,6 +133,8 @@ def test_applicant_without_citizenship_is_offered_no_fund_anywhere(admin_client)
     page = admin_client.get(reverse("admin:awards_ranking", args=[offering.pk]))
     row = next(r for r in page.context["rows"] if r["entry"].application_id == stateless.pk)
     assert row["eligible_funds"] == []  # no offer button the service would refuse
+    assert f'name="application" value="{stateless.pk}"' not in page.text
+    assert "No eligible fund" in page.text
     with pytest.raises(DomainError, match="not eligible"):
         award_offer(application=stateless, fund=fund, offering=offering)
     plan = allocation_plan(cycle=cycle)
