@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from admissions.applications import lifecycle
 from admissions.applications.eligibility import eligibility_problems
 from admissions.applications.lifecycle import Guard
 from admissions.models import Application, ApplicationChoice
 
-__all__ = ["decision_guard_problems", "guard_problems"]
+__all__ = ["guard_problems"]
 
 
 def _documents(application: Application) -> list[str]:
@@ -102,11 +101,6 @@ def guard_problems(*, application: Application, guards) -> list[str]:
         .get(pk=application.pk)
     )
     return [problem for guard in guards for problem in CHECKS[guard](application)]
-
-
-def decision_guard_problems(*, application: Application, to_status: str) -> list[str]:
-    """The guards of the move to `to_status` (lifecycle data) that `application` fails."""
-    return guard_problems(application=application, guards=lifecycle.spec(to_status).guards)
 
 
 def _choices_prefetch():

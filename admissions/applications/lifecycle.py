@@ -35,7 +35,7 @@ __all__ = [
     "badge",
     "decisions",
     "final_statuses",
-    "guarded_statuses",
+    "guards_on_move",
     "note_required",
     "path_to",
     "spec",
@@ -255,9 +255,14 @@ def allowed_next(status: str) -> frozenset[str]:
     return declared.next if declared else frozenset()
 
 
-def guarded_statuses() -> frozenset[str]:
-    """Statuses whose arrival checks guards (see `Guard`)."""
-    return frozenset(s for s, declared in LIFECYCLE.items() if declared.guards)
+def guards_on_move(from_status: str, to_status: str) -> tuple[Guard, ...]:
+    """The guards a move checks: those of `to_status`, unless `from_status` already had to
+    pass the same ones (waitlisted -> accepted was checked on the way to the waiting list)."""
+    target = LIFECYCLE[to_status].guards
+    origin = LIFECYCLE.get(from_status)
+    if not target or (origin is not None and set(target) <= set(origin.guards)):
+        return ()
+    return target
 
 
 def decisions() -> dict[str, StatusSpec]:

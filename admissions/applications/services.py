@@ -80,7 +80,7 @@ def application_transition(
     guards it overrode are kept in the audit row's `override_reason`. `notify=False` leaves
     the mail to the caller, which sends one mail about several moves (accepting an offer).
     """
-    from admissions.applications.guards import decision_guard_problems
+    from admissions.applications.guards import guard_problems
 
     locked = Application.objects.select_for_update().get(pk=application.pk)
     from_status = locked.status
@@ -98,8 +98,9 @@ def application_transition(
         raise DomainError(str(target.note_required))
     override_reason = (override_reason or "").strip()
     overridden: list[str] = []
-    if target.guards and not set(target.guards) <= set(lifecycle.spec(from_status).guards):
-        problems = decision_guard_problems(application=locked, to_status=to_status)
+    guards = lifecycle.guards_on_move(from_status, to_status)
+    if guards:
+        problems = guard_problems(application=locked, guards=guards)
         if problems and not override_reason:
             raise GuardRefused(problems)
         if problems:

@@ -117,10 +117,9 @@ def application_decide_preview(*, applications, to_status: str) -> list[Decision
     """Per application, what moving it to `to_status` would do (nothing is changed):
     the confirmation page of a decision lists it. Same rules as `application_transition`
     (lifecycle data and guards), read without locks."""
-    from admissions.applications.guards import decision_guard_problems
+    from admissions.applications.guards import guard_problems
 
     previews = []
-    target = lifecycle.spec(to_status)
     for application in applications:
         if to_status not in lifecycle.allowed_next(application.status):
             previews.append(
@@ -134,16 +133,10 @@ def application_decide_preview(*, applications, to_status: str) -> list[Decision
                 )
             )
             continue
-        problems = ()
-        if target.guards and not set(target.guards) <= set(
-            lifecycle.spec(application.status).guards
-        ):
-            problems = tuple(
-                str(problem)
-                for problem in decision_guard_problems(
-                    application=application, to_status=to_status
-                )
-            )
+        guards = lifecycle.guards_on_move(application.status, to_status)
+        problems = tuple(
+            str(problem) for problem in guard_problems(application=application, guards=guards)
+        )
         previews.append(DecisionPreview(application=application, problems=problems))
     return previews
 
