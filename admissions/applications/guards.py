@@ -1,8 +1,9 @@
 """The checks a staff decision must pass (DESIGN.md, invariant 9).
 
 Which decisions are guarded, and by which guards, is declared in
-`admissions.applications.lifecycle` (`StatusSpec.guards`); this module says what each guard
-checks. The transition service asks `decision_guard_problems` before every guarded move, so
+`admissions.applications.lifecycle` (`StatusSpec.guards`, `guards_on_move`); this module
+says what each guard checks. The transition service asks `guard_problems` before every
+guarded move, so
 the admin's buttons, its bulk actions and any future caller get the same checks.
 
 * documents verified: every document the application needs (`documents.requirements`) has
