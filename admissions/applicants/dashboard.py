@@ -98,7 +98,9 @@ def _next_steps(
         else:
             steps.append({"text": _("You are accepted: we will write to you about enrolment.")})
     rejected_required = [
-        r for r in requirements if r.status == "rejected" and r.required and status != "draft"
+        r
+        for r in requirements
+        if r.status == "rejected" and r.required and not application.is_editable_by_applicant
     ]
     if (
         rejected_required
