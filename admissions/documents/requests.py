@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.applications.services import application_transition
 from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus, SiteLanguage
 from admissions.errors import DomainError
@@ -67,9 +68,9 @@ def document_change_refusal(
     """Why the applicant may not upload (`document` None), replace or remove (`removing`)
     a document of `kind` now; None when they may. Only the status side of the rule: the
     caller checks that the actor is the applicant."""
-    if application.status == ApplicationStatus.DRAFT:
+    if application.status in statuses_in(Group.EDITABLE):
         return None
-    if application.status != ApplicationStatus.DOCUMENTS_REQUESTED:
+    if application.status not in statuses_in(Group.DOCUMENTS_MAY_CHANGE):
         return _(
             "Documents can no longer be changed: the application has been submitted. "
             "The admissions office will tell you if they need another document."

@@ -12,14 +12,13 @@ Rules (decided here, tested in tests/admissions/test_documents.py):
   stored under a random name in the private storage (see `models.document_upload_to`).
 * One current file per kind, except "other" (up to `MAX_OTHER_DOCUMENTS`): uploading a kind
   that already has a file replaces it; the old file is deleted once the transaction commits.
-* Who may change documents: the owner, while the application is a draft (anything), or
-  while staff asked for documents (``documents_requested``): then the kinds the request
-  names, verified ones included (`documents.requests.document_change_refusal`). Anything
-  else is refused with a `DomainError`.
-* Checklist (`document_requirements`): identity, education and photo are always required;
-  the transcript when a program choice is a master's program; the language certificate
-  when English is a chosen language of instruction (proof of the IELTS/TOEFL result);
-  "other" is optional.
+* Who may change documents: the owner, while the application's status is in the lifecycle
+  group "documents may change" (`documents_may_change`): a draft anything; when staff asked
+  for documents, the kinds the request names, verified ones included
+  (`documents.requests.document_change_refusal`). Anything else is refused with a
+  `DomainError`.
+* Checklist (`document_requirements`): which kinds are required is declared once, in
+  `admissions.documents.requirements` (`DOCUMENT_RULES`).
 * Purge (`documents_purge_expired`): documents of rejected and withdrawn applications whose
   last status change is older than ``settings.DOCUMENT_RETENTION_DAYS`` are deleted, rows
   and files (files after commit). Running it again finds nothing: idempotent.
@@ -43,8 +42,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.documents.requests import document_change_refusal
-from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus
+from admissions.documents.requirements import required_kinds
+from admissions.enums import DocumentKind, DocumentStatus
 from admissions.errors import DomainError
 from admissions.models import Application, Document, StatusEvent
 
@@ -56,6 +57,7 @@ __all__ = [
     "document_requirements",
     "document_upload",
     "document_verify",
+    "documents_may_change",
     "documents_purge_expired",
     "sanitise_file_name",
 ]
@@ -161,6 +163,12 @@ def sanitise_file_name(name: str | None, *, fallback_extension: str = "") -> str
 # --- Who may change what ----------------------------------------------------------------
 def _lock_application(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def documents_may_change(application: Application) -> bool:
+    """Whether the applicant may upload, replace or remove some documents now (lifecycle
+    group "documents may change"). Which ones: `documents.requests.document_change_refusal`."""
+    return application.status in statuses_in(Group.DOCUMENTS_MAY_CHANGE)
 
 
 def _check_may_change(
@@ -323,16 +331,10 @@ def document_requirements(*, application: Application) -> list[DocumentRequireme
     """The checklist for `application`. Uses the prefetched `choices` and `documents` if the
     caller prefetched them (the documents page and dashboard do, see views/documents.py)."""
     choices = list(application.choices.all())
-    levels = {choice.offering.program.level for choice in choices}
-    languages = {choice.language.code for choice in choices}
-    required = {
-        DocumentKind.IDENTITY: True,
-        DocumentKind.EDUCATION: True,
-        DocumentKind.PHOTO: True,
-        DocumentKind.TRANSCRIPT: "master" in levels,
-        DocumentKind.LANGUAGE_CERTIFICATE: "en" in languages,
-        DocumentKind.OTHER: False,
-    }
+    required = required_kinds(
+        levels={choice.offering.program.level for choice in choices},
+        languages={choice.language.code for choice in choices},
+    )
     by_kind: dict[str, list[Document]] = {}
     for document in sorted(application.documents.all(), key=lambda d: d.uploaded_at, reverse=True):
         by_kind.setdefault(document.kind, []).append(document)
@@ -340,7 +342,7 @@ def document_requirements(*, application: Application) -> list[DocumentRequireme
         DocumentRequirement(
             kind=kind.value,
             label=str(kind.label),
-            required=bool(required[kind]),
+            required=kind.value in required,
             documents=tuple(by_kind.get(kind.value, ())),
         )
         for kind in DocumentKind
@@ -360,7 +362,7 @@ def documents_purge_expired(*, now=None) -> int:
     )
     expired = (
         Application.objects.filter(
-            status__in=(ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN),
+            status__in=statuses_in(Group.PURGEABLE),
             documents__isnull=False,
         )
         .annotate(last_change=Subquery(last_change))

@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from admissions.applications.services import application_draft_for, application_step_complete
-from admissions.applications.views import STEP_NUMBERS
+from admissions.applications.steps import step_number
 from admissions.documents.forms import ACCEPT_ATTRIBUTE, DocumentUploadForm
 from admissions.documents.requests import (
     document_change_refusal,
@@ -28,6 +28,7 @@ from admissions.documents.services import (
     document_remove,
     document_requirements,
     document_upload,
+    documents_may_change,
 )
 from admissions.enums import ApplicationStatus, DocumentKind
 from admissions.errors import DomainError
@@ -35,7 +36,7 @@ from admissions.models import Application, ApplicationChoice, Document
 from admissions.permissions import staff_may_see
 from admissions.selectors import cycle_open, documents_visible_to
 
-DOCUMENTS_STEP = STEP_NUMBERS["documents"]
+DOCUMENTS_STEP = "documents"
 
 
 def _current_application(user) -> Application | None:
@@ -70,13 +71,6 @@ def _current_application(user) -> Application | None:
             "document_requests",
         )
         .get()
-    )
-
-
-def _may_upload(application: Application) -> bool:
-    return application.status in (
-        ApplicationStatus.DRAFT,
-        ApplicationStatus.DOCUMENTS_REQUESTED,
     )
 
 
@@ -127,13 +121,14 @@ def documents(request):
             "still_requested": documents_still_requested(application),
             "upload_kinds": _upload_kinds(application, requirements),
             "removable_documents": _removable_documents(application, requirements),
-            "can_upload": _may_upload(application),
-            "is_draft": application.status == ApplicationStatus.DRAFT,
+            "can_upload": documents_may_change(application),
+            "documents_requested": application.status == ApplicationStatus.DOCUMENTS_REQUESTED,
+            "is_draft": application.is_editable_by_applicant,
             "form": form,
             "accept": ACCEPT_ATTRIBUTE,
             "max_bytes": settings.DOCUMENT_MAX_BYTES,
             "missing": [r for r in requirements if r.status == "missing"],
-            "wizard_step": DOCUMENTS_STEP,
+            "wizard_step": step_number(DOCUMENTS_STEP),
         },
     )
 
@@ -192,7 +187,7 @@ def documents_uploaded(request):
 
 
 def _continue(request, application):
-    if application.status != ApplicationStatus.DRAFT:
+    if not application.is_editable_by_applicant:
         return redirect("admissions:dashboard")
     try:
         application_step_complete(application=application, step=DOCUMENTS_STEP)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
+from admissions.applications import lifecycle
 from admissions.models import Application, ApplicationChoice, Review
-from admissions.reviews.services import REVIEWABLE_STATUSES
 from admissions.selectors import applications_visible_to_staff, reviewer_program_ids
 from programs.models import Program
 
@@ -26,7 +26,7 @@ def review_queue(*, reviewer, program_id: int) -> QuerySet[Application]:
                     application=OuterRef("pk"), offering__program_id=program_id
                 )
             ),
-            status__in=sorted(REVIEWABLE_STATUSES),
+            status__in=sorted(lifecycle.statuses_in(lifecycle.Group.REVIEWABLE)),
         )
         .annotate(reviewed_by_me=Exists(mine), my_score=Subquery(mine.values("score")[:1]))
         .order_by("reviewed_by_me", "submitted_at", "pk")
@@ -55,7 +55,7 @@ def review_queue_counts(*, reviewer, program_ids) -> dict[int, int]:
     """{program id: applications still to review by `reviewer`}, in one query."""
     mine = Review.objects.filter(application=OuterRef("application_id"), reviewer=reviewer)
     waiting = applications_visible_to_staff(reviewer).filter(
-        status__in=sorted(REVIEWABLE_STATUSES)
+        status__in=sorted(lifecycle.statuses_in(lifecycle.Group.REVIEWABLE))
     )
     return dict(
         ApplicationChoice.objects.filter(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
+from admissions.applications import lifecycle
 from admissions.applications.admin.forms import ReviewForm
 from admissions.applications.exports import applicant_profile
 from admissions.applications.services import EDUCATION_FIELDS
@@ -33,7 +34,7 @@ from admissions.reviews.selectors import (
     review_queue_next,
     review_queue_programs,
 )
-from admissions.reviews.services import REVIEWABLE_STATUSES, review_submit, rubric_for
+from admissions.reviews.services import review_submit, rubric_for
 from admissions.selectors import application_full, reviewer_program_ids
 
 __all__ = ["ReviewWorkspaceMixin"]
@@ -173,7 +174,7 @@ class ReviewWorkspaceMixin:
             form=form,
             application=application,
             criteria=criteria,
-            reviewable=application.status in REVIEWABLE_STATUSES,
+            reviewable=application.status in lifecycle.statuses_in(lifecycle.Group.REVIEWABLE),
             applicant_rows=self._applicant_rows(request.user, application),
             education_rows=self._education_rows(request.user, application),
             documents=self._review_documents(request.user, application),

@@ -238,7 +238,7 @@ def test_bulk_request_records_the_kinds_for_each_application(client, office):
     response = client.post(
         reverse("admin:admissions_application_changelist"),
         {
-            "action": "action_request_documents",
+            "action": "decide_documents_requested",
             "_selected_action": [a.pk for a in applications],
             "apply": "1",
             "note": "Your photo, please.",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('admissions', '0003_rubric_translations'),
+        ('admissions', '0004_lifecycle_steps_overrides_allocation_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
