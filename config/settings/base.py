@@ -93,10 +93,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache -------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Falls back to a per-process memory cache while Redis is down (config/cache.py), so
+    # that sign-in, sign-up and password reset keep answering during an outage.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -133,16 +136,46 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "admissions.applicants.adapters.AccountAdapter"
 # Tell users by mail when their password or e-mail address changes (through the outbox).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins per account are counted by django-axes (account from an address, below):
+# allauth's own per-account count would let anyone lock a stranger's account from anywhere.
+# Its burst limit per address stays. Other rate limits are allauth's defaults.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 
-# Login throttling (django-axes): lock an account+IP pair after repeated failures.
+# Reverse proxies in front of the site (0: clients connect directly). Only then is the client
+# address read from X-Forwarded-For, at the place the last trusted proxy wrote it; otherwise
+# the header is ignored, since any client can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Login throttling (django-axes), the applicants' and the admin's login alike: an account is
+# locked from one address after AXES_FAILURE_LIMIT failures, an address after
+# AXES_ADDRESS_FAILURE_LIMIT failures over any accounts (admissions/applicants/throttle.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"
-# A page in the visitor's language (the default is a bare English/Russian line of text).
-AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_HANDLER = "admissions.applicants.throttle.AccountAndAddressHandler"
+AXES_USERNAME_CALLABLE = "admissions.applicants.throttle.login_key"
+# A page in the visitor's language saying what is blocked (the default is a bare line of text).
+AXES_LOCKOUT_CALLABLE = "admissions.applicants.throttle.lockout_response"
+# Personal data stays out of axes' log lines and of the form data it stores with an attempt.
+AXES_CLIENT_STR_CALLABLE = "admissions.applicants.throttle.client_str"
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "login",
+    "email",
+    "password1",
+    "password2",
+    "code",
+]
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "ru"

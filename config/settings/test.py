@@ -21,7 +21,6 @@ STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
 # Tasks run eagerly in the test process; tests that need the real worker start one, with
 # CELERY_EAGER=false in its environment (and switch the test process to non-eager).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
-AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_GRACE_SECONDS = 0
 # Static files are served by the live server's static handler; WhiteNoise would only warn
