@@ -32,10 +32,10 @@ from admissions.text import normalise_email
 from axes.handlers.database import AxesDatabaseHandler  # isort: skip
 
 __all__ = [
-    "AccountAndAddressHandler",
     "LOGIN_FIELDS",
-    "lockout_response",
+    "AccountAndAddressHandler",
     "client_str",
+    "lockout_response",
     "login_key",
 ]
 
@@ -109,7 +109,9 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     """The translated lock-out page (HTTP 429), saying truthfully what is blocked: this
     account from this address, or every sign-in from this address."""
     scope = getattr(request, "axes_lockout_scope", ACCOUNT)
-    limit = settings.AXES_ADDRESS_FAILURE_LIMIT if scope == ADDRESS else settings.AXES_FAILURE_LIMIT
+    limit = (
+        settings.AXES_ADDRESS_FAILURE_LIMIT if scope == ADDRESS else settings.AXES_FAILURE_LIMIT
+    )
     hours = settings.AXES_COOLOFF_TIME
     return render(
         request,

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from admissions.applications.services import application_draft_for, application_step_complete
 from admissions.applications.views import STEP_NUMBERS
 from admissions.documents.forms import ACCEPT_ATTRIBUTE, DocumentUploadForm
-from admissions.documents.services import document_remove, document_requirements, document_upload
+from admissions.documents.services import (
+    document_download_name,
+    document_remove,
+    document_requirements,
+    document_upload,
+)
 from admissions.enums import ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import Application, ApplicationChoice, Document
@@ -157,7 +162,7 @@ def document_download(request, pk: int):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=document.original_name,
+        filename=document_download_name(document),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

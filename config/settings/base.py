@@ -217,6 +217,15 @@ STORAGES = {
 }
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
+# Uploaded images: refused above this many pixels (read from the header, before decoding) or
+# when decoded pixels would take more memory than the cap; stored shrunk to the longest side.
+DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+DOCUMENT_MAX_DECODED_BYTES = env.int("DOCUMENT_MAX_DECODED_BYTES", default=4 * DOCUMENT_MAX_PIXELS)
+DOCUMENT_IMAGE_MAX_SIDE = env.int("DOCUMENT_IMAGE_MAX_SIDE", default=4000)
+DOCUMENT_MAX_PDF_PAGES = env.int("DOCUMENT_MAX_PDF_PAGES", default=50)
+# Uploads per applicant account in a sliding hour (documents are few; this stops scripted
+# floods of decoding work from one new account).
+DOCUMENT_UPLOADS_PER_HOUR = env.int("DOCUMENT_UPLOADS_PER_HOUR", default=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

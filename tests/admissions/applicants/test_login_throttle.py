@@ -195,9 +195,7 @@ def test_sign_in_sign_up_and_reset_answer_with_the_cache_server_down(
                 },
             )
         assert response.status_code == 302
-        response = Client().post(
-            _url("account_reset_password"), {"email": "outage@example.org"}
-        )
+        response = Client().post(_url("account_reset_password"), {"email": "outage@example.org"})
         assert response.status_code == 302
     warnings = [r for r in caplog.records if r.name == "config.cache"]
     assert warnings and all(r.levelno == logging.WARNING for r in warnings)
