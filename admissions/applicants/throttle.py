@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import hashlib
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from admissions.text import normalise_email
-
-from axes.handlers.database import AxesDatabaseHandler  # isort: skip
 
 __all__ = [
     "LOGIN_FIELDS",

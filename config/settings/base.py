@@ -134,6 +134,13 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "admissions.applicants.adapters.AccountAdapter"
+# The site's input rule (NFC, stripped) on allauth's forms too (admissions/text.py).
+ACCOUNT_FORMS = {
+    "login": "admissions.applicants.account_forms.LoginForm",
+    "signup": "admissions.applicants.account_forms.SignupForm",
+    "reset_password": "admissions.applicants.account_forms.ResetPasswordForm",
+    "add_email": "admissions.applicants.account_forms.AddEmailForm",
+}
 # Tell users by mail when their password or e-mail address changes (through the outbox).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Failed sign-ins per account are counted by django-axes (account from an address, below):

@@ -57,6 +57,7 @@ from admissions.selectors import (
     staff_may_see_documents,
     staff_may_see_national_id,
 )
+from admissions.text import NormalisedAdminMixin
 
 from .filters import (
     CappedCountPaginator,
@@ -91,7 +92,7 @@ DECISIONS = {
 
 
 @admin.register(Application)
-class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
+class ApplicationAdmin(NormalisedAdminMixin, AdminPageMixin, admin.ModelAdmin):
     list_display = (
         "reference_or_draft",
         "applicant_name",
