@@ -128,8 +128,14 @@ LOGOUT_REDIRECT_URL = "programs:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
-# Unconfirmed accounts may sign in and prepare a draft; submission requires a confirmed e-mail.
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Sign-up always answers "we sent you a mail", whether or not the address already has an
+# account (its owner gets an "account already exists" mail instead), so that sign-up tells
+# nobody who is registered: "mandatory" verification is what makes allauth's enumeration
+# prevention answer the same. Unconfirmed accounts may still sign in and prepare a draft (the
+# login form asks for no confirmation, admissions/applicants/account_forms.py); submission
+# requires a confirmed e-mail.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
