@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "csp",
     "crispy_forms",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "admissions.admin.two_factor.StaffTwoFactorMiddleware",
     # Axes must be last: it turns lock-outs raised by the backend into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -191,6 +193,15 @@ AXES_SENSITIVE_PARAMETERS = [
     "password2",
     "code",
 ]
+
+# Two-factor sign-in (allauth's MFA): TOTP from an authenticator app plus recovery codes.
+# Staff must use it where STAFF_TWO_FACTOR_REQUIRED is on (production; see
+# admissions/admin/two_factor.py). Staff accounts are created by administrators and may have
+# no confirmed address, which must not stop them from setting up their second factor.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "KazNU Omsk admissions"
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=False)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "ru"
