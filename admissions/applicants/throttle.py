@@ -33,6 +33,7 @@ from admissions.text import normalise_email
 __all__ = [
     "LOGIN_FIELDS",
     "AccountAndAddressHandler",
+    "client_address",
     "client_str",
     "lockout_response",
     "login_key",
@@ -132,3 +133,11 @@ def _digest(value) -> str:
     if not value:
         return "-"
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()[:10]
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address under the trusted-proxy rule of the module docstring (the one
+    the throttle keys on); also recorded with a personal-data consent."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)

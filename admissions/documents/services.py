@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from admissions.documents.validation import EXTENSIONS, document_file_inspect
 from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus
 from admissions.errors import DomainError
-from admissions.models import Application, Document, StatusEvent
+from admissions.models import Application, Document, DocumentPurge, StatusEvent
 
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
@@ -328,9 +328,16 @@ def document_requirements(*, application: Application) -> list[DocumentRequireme
 
 def documents_purge_expired(*, now=None) -> int:
     """Delete the documents (rows and files) of rejected and withdrawn applications whose last
-    status change is older than the retention period. Returns how many were deleted."""
+    status change is older than ``settings.DOCUMENT_RETENTION_DAYS``, and record what was
+    removed in a `DocumentPurge` row per application (counts and kinds, no names). Returns how
+    many documents were deleted. Idempotent: a second run finds nothing.
+
+    Legal source: 152-FZ art. 5 part 7 and 94-V art. 12 (data are destroyed once the purpose
+    of processing is achieved).
+    """
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.DOCUMENT_RETENTION_DAYS)
+    retention = settings.DOCUMENT_RETENTION_DAYS
+    cutoff = now - timedelta(days=retention)
     last_change = (
         StatusEvent.objects.filter(application=OuterRef("pk"))
         .values("application")
@@ -354,9 +361,32 @@ def documents_purge_expired(*, now=None) -> int:
     for start in range(0, len(application_ids), 200):
         batch = application_ids[start : start + 200]
         with transaction.atomic():
-            documents = list(Document.objects.select_for_update().filter(application_id__in=batch))
+            applications = {
+                a.pk: a
+                for a in Application.objects.select_for_update().filter(
+                    pk__in=batch,
+                    status__in=(ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN),
+                )
+            }
+            documents = list(
+                Document.objects.select_for_update().filter(application_id__in=applications)
+            )
+            by_application: dict[int, list[Document]] = {}
             for document in documents:
+                by_application.setdefault(document.application_id, []).append(document)
                 _delete_file_on_commit(document.file.name)
+            DocumentPurge.objects.bulk_create(
+                DocumentPurge(
+                    application_id=application_id,
+                    reference=applications[application_id].reference or "",
+                    status=applications[application_id].status,
+                    documents=len(removed),
+                    kinds=sorted({d.kind for d in removed}),
+                    bytes_removed=sum(d.size for d in removed),
+                    retention_days=retention,
+                )
+                for application_id, removed in by_application.items()
+            )
             Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
             deleted += len(documents)
     if deleted:
