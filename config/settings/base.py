@@ -339,13 +339,39 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Personal data never reach a log line or an error mail (config/logging.py): every handler
+# masks e-mail addresses, phone numbers and national identifiers; error mails to ADMINS carry
+# no request body, cookies, headers or local variables.
+ADMINS = [("Admissions portal", address) for address in env.list("ADMINS", default=[])]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.PersonalDataExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "personal_data": {"()": "config.logging.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        "mail_admins": {
+            "class": "config.logging.PersonalDataAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Replaces Django's default "django" logger, whose own error-mail handler would send
+        # request bodies unmasked; its records reach the masked root handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
 }
 
 # --- Application -------------------------------------------------------------------------
