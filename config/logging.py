@@ -83,4 +83,6 @@ class PersonalDataAdminEmailHandler(AdminEmailHandler):
 
     def send_mail(self, subject, message, *args, **kwargs):
         kwargs.pop("html_message", None)
-        super().send_mail(mask_personal_data(subject), mask_personal_data(message), *args, **kwargs)
+        super().send_mail(
+            mask_personal_data(subject), mask_personal_data(message), *args, **kwargs
+        )
