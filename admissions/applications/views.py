@@ -310,6 +310,7 @@ def _review(request, application):
             application_step_complete(application=application, step=documents_step)
     full = application_full(pk=application.pk)
     missing = application_missing(application=full) if is_draft else []
+    consent_text = consent_text_current() if is_draft else None
     documents_url = reverse("admissions:documents")
     return _render(
         request,
@@ -321,8 +322,10 @@ def _review(request, application):
             "missing": missing,
             "requirements": document_requirements(application=full),
             "profile": getattr(full.applicant, "applicant_profile", None),
-            "consent_text": consent_text_current(),
-            "consent_version": consent_version_current(),
+            "consent_text": consent_text,
+            "consent_version": consent_text.version
+            if consent_text is not None
+            else consent_version_current(),
             "documents_url": documents_url,
             "previous_url": documents_url if is_draft else None,
         },
