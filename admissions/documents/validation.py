@@ -262,7 +262,7 @@ def _encode(image: Image.Image, content_type: str) -> InspectedFile:
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
         # No exif/icc arguments: the new file carries no metadata at all.
-        image.save(buffer, format="JPEG", quality=90, optimize=True)
+        image.save(buffer, format="JPEG", quality=90)
     else:
         if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
             image = image.convert("RGBA")

@@ -247,7 +247,7 @@ DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
 # when decoded pixels would take more memory than the cap; stored shrunk to the longest side.
 DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
 DOCUMENT_MAX_DECODED_BYTES = env.int("DOCUMENT_MAX_DECODED_BYTES", default=4 * DOCUMENT_MAX_PIXELS)
-DOCUMENT_IMAGE_MAX_SIDE = env.int("DOCUMENT_IMAGE_MAX_SIDE", default=4000)
+DOCUMENT_IMAGE_MAX_SIDE = env.int("DOCUMENT_IMAGE_MAX_SIDE", default=3000)
 DOCUMENT_MAX_PDF_PAGES = env.int("DOCUMENT_MAX_PDF_PAGES", default=50)
 # Uploads per applicant account in a sliding hour (documents are few; this stops scripted
 # floods of decoding work from one new account).
