@@ -375,6 +375,6 @@ LOGGING = {
 }
 
 # --- Application -------------------------------------------------------------------------
-# Version of the personal-data consent text shown on the review page; recorded with the
-# applicant's consent. Change it whenever the text changes.
+# The consent texts and their versions are data (admin: "Personal-data consent texts"); this
+# version is used only on a database that has none.
 PERSONAL_DATA_CONSENT_VERSION = "2025-09"
