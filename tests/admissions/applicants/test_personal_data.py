@@ -29,13 +29,11 @@ from admissions.models import (
     StatusEvent,
 )
 from config.logging import PersonalDataFilter
-from tests import files
 from tests.factories import (
     ApplicantProfileFactory,
     ApplicationFactory,
     DocumentFactory,
     StaffFactory,
-    UserFactory,
     ready_application,
 )
 
@@ -274,7 +272,15 @@ def test_error_mails_to_admins_carry_no_request_body_or_personal_data():
         assert secret not in text, secret
 
 
-def test_users_are_only_kept_by_their_owners():
-    # Guard for the deletion test above: the factory's password is the one used there.
-    assert UserFactory().check_password(PASSWORD)
-    assert files.pdf_bytes()
+def test_consent_text_from_the_admin_is_shown_escaped(client):
+    ConsentText.objects.create(
+        version="2031-01",
+        text="<script>alert(1)</script>",
+        text_en="<script>alert(1)</script>",
+        in_force_from=timezone.now(),
+    )
+    application = ready_application()
+    client.force_login(application.applicant)
+    html = client.get(_url("admissions:application_step", step="review")).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
