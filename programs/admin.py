@@ -141,6 +141,7 @@ class AdmissionCycleForm(NormalisedFormMixin, forms.ModelForm):
             "scholarship_total",
             "exam_weight",
             "review_weight",
+            "required_reviews",
         )
 
     def _post_clean(self) -> None:
@@ -175,6 +176,7 @@ class AdmissionCycleAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
             _("Scholarships and ranking"),
             {"fields": ("scholarship_total", "exam_weight", "review_weight")},
         ),
+        (_("Decisions"), {"fields": ("required_reviews",)}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AdmissionCycle]:

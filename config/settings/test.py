@@ -30,4 +30,3 @@ STAFF_TWO_FACTOR_REQUIRED = False
 # Static files are served by the live server's static handler; WhiteNoise would only warn
 # that STATIC_ROOT has not been collected.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
-TESTING = True  # enables test-only hooks (e.g. admissions.scholarships.awards.locking_disabled)

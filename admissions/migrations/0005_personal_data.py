@@ -47,7 +47,7 @@ def create_first_version(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("admissions", "0003_rubric_translations"),
+        ("admissions", "0004_lifecycle_steps_overrides_allocation_runs"),
     ]
 
     operations = [
