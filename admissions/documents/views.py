@@ -25,6 +25,7 @@ from admissions.documents.requests import (
 )
 from admissions.documents.services import (
     ACCEPTED_CONTENT_TYPES,
+    document_download_name,
     document_remove,
     document_requirements,
     document_upload,
@@ -222,7 +223,7 @@ def document_display_name(document: Document, user) -> str:
     """The file name `user` is shown for `document`: the uploaded name, or, for whom file
     names are personal data they may not see (blind review), the kind and the extension."""
     if staff_may_see(user, "document.original_name"):
-        return document.original_name
+        return document_download_name(document)
     extension = ACCEPTED_CONTENT_TYPES.get(document.content_type, "bin")
     return (
         f"{slugify(DocumentKind(document.kind).label) or document.kind}-{document.pk}.{extension}"

@@ -52,6 +52,7 @@ from admissions.selectors import (
     applications_visible_to_staff,
     reviewer_program_ids,
 )
+from admissions.text import NormalisedAdminMixin
 
 from .filters import (
     CappedCountPaginator,
@@ -106,7 +107,9 @@ def decision_action_name(status: str) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReviewWorkspaceMixin, AdminPageMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    ReviewWorkspaceMixin, NormalisedAdminMixin, AdminPageMixin, admin.ModelAdmin
+):
     list_display = (
         "reference_or_draft",
         "applicant_name",

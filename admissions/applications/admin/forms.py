@@ -6,11 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from admissions.enums import DocumentKind
+from admissions.text import NormalisedFormMixin
 
 # --- Forms of the intermediate pages ------------------------------------------------------
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NormalisedFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Message to the applicant"),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
@@ -53,14 +54,14 @@ class DecisionForm(forms.Form):
             self.order_fields(["kinds", "note"])
 
 
-class RejectDocumentForm(forms.Form):
+class RejectDocumentForm(NormalisedFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejection (the applicant reads it)"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NormalisedFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False
     )
