@@ -114,7 +114,10 @@ def calendar_cycle(*, cycle: AdmissionCycle) -> bytes:
             _event(
                 uid=_uid("offering-deadline", offering.pk),
                 summary=_("Application deadline: %(program)s (%(level)s)")
-                % {"program": offering.program.title, "level": offering.program.get_level_display()},
+                % {
+                    "program": offering.program.title,
+                    "level": offering.program.get_level_display(),
+                },
                 when=offering.deadline,
                 url=reverse("programs:detail", kwargs={"slug": offering.program.slug}),
                 remind=True,
@@ -156,8 +159,7 @@ def calendar_applicant(*, user) -> bytes:
             calendar.add_component(
                 _event(
                     uid=_uid("application-deadline", application.pk),
-                    summary=_("Deadline to submit your application: %(cycle)s")
-                    % {"cycle": cycle},
+                    summary=_("Deadline to submit your application: %(cycle)s") % {"cycle": cycle},
                     when=application_deadline(application=application),
                     url=dashboard_url,
                     remind=True,
@@ -176,7 +178,10 @@ def calendar_applicant(*, user) -> bytes:
                 _event(
                     uid=_uid("offer-respond-by", award.pk),
                     summary=_("Answer the scholarship offer: %(program)s (%(reference)s)")
-                    % {"program": award.offering.program.title, "reference": application.reference},
+                    % {
+                        "program": award.offering.program.title,
+                        "reference": application.reference,
+                    },
                     when=award.respond_by,
                     url=reverse("admissions:award_detail", kwargs={"pk": award.pk}),
                     remind=True,

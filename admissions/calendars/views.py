@@ -43,7 +43,9 @@ def applicant_feed(request, token: str):
 @require_GET
 def cycle_feed(request, code: str):
     cycle = get_object_or_404(AdmissionCycle, code=code)
-    return _ics(calendar_cycle(cycle=cycle), filename=f"admissions-{cycle.code}.ics", private=False)
+    return _ics(
+        calendar_cycle(cycle=cycle), filename=f"admissions-{cycle.code}.ics", private=False
+    )
 
 
 @login_required

@@ -48,7 +48,9 @@ def paper_application_pdf(*, application: Application) -> bytes:
         "issued_at": timezone.now(),
         "current_consent_version": settings.PERSONAL_DATA_CONSENT_VERSION,
     }
-    return pdf_render(template="admissions/papers/application.html", context=context, language=language)
+    return pdf_render(
+        template="admissions/papers/application.html", context=context, language=language
+    )
 
 
 def paper_offer_letter_pdf(*, award: ScholarshipAward) -> bytes:
@@ -77,4 +79,6 @@ def paper_offer_letter_pdf(*, award: ScholarshipAward) -> bytes:
         "verify_url": _verification(kind=PaperKind.OFFER_LETTER, key=award.pk, language=language),
         "issued_at": timezone.now(),
     }
-    return pdf_render(template="admissions/papers/offer_letter.html", context=context, language=language)
+    return pdf_render(
+        template="admissions/papers/offer_letter.html", context=context, language=language
+    )

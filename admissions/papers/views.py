@@ -43,7 +43,9 @@ def application_pdf(request, pk: int):
 @login_required
 @require_GET
 def offer_letter_pdf(request, pk: int):
-    award = get_object_or_404(awards_printable_by(request.user).select_related("application"), pk=pk)
+    award = get_object_or_404(
+        awards_printable_by(request.user).select_related("application"), pk=pk
+    )
     return _pdf_response(
         paper_offer_letter_pdf(award=award),
         filename=paper_filename(

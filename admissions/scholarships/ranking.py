@@ -32,7 +32,6 @@ from django.db.models import Avg, FloatField
 from django.db.models.functions import Cast
 
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
-from admissions.scholarships.ranking_integrity import snapshot_sha256
 from admissions.models import (
     ApplicationChoice,
     ExamResult,
@@ -40,6 +39,7 @@ from admissions.models import (
     Review,
     ScholarshipAward,
 )
+from admissions.scholarships.ranking_integrity import snapshot_sha256
 from programs.models import AdmissionCycle, Offering
 
 __all__ = [

@@ -125,7 +125,9 @@ def test_unknown_or_replaced_token_is_404_and_the_feed_needs_no_login(client):
     ApplicationFactory(applicant=profile.user, cycle=a_cycle())
     old = feed_url(profile)
     assert client.get(old).status_code == 200  # anonymous: calendar apps cannot log in
-    assert client.get(reverse("calendars:applicant", kwargs={"token": "x" * 43})).status_code == 404
+    assert (
+        client.get(reverse("calendars:applicant", kwargs={"token": "x" * 43})).status_code == 404
+    )
     client.force_login(profile.user)
     response = client.post(reverse("calendars:reset"))
     assert response.status_code == 302

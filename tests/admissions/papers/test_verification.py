@@ -90,8 +90,14 @@ def test_forged_tokens_are_404(client):
 
 
 def test_genuine_token_of_an_unknown_paper_is_404(client):
-    assert verify(client, paper_token_issue(kind=PaperKind.APPLICATION, key="KZO-1-1")).status_code == 404
-    assert verify(client, paper_token_issue(kind=PaperKind.OFFER_LETTER, key=999999)).status_code == 404
+    assert (
+        verify(client, paper_token_issue(kind=PaperKind.APPLICATION, key="KZO-1-1")).status_code
+        == 404
+    )
+    assert (
+        verify(client, paper_token_issue(kind=PaperKind.OFFER_LETTER, key=999999)).status_code
+        == 404
+    )
 
 
 def test_token_round_trip_and_keys_the_shape_cannot_carry():

@@ -62,7 +62,7 @@ def test_verify_rankings_passes_on_an_untouched_chain():
 
 
 def test_changing_a_published_row_fails_the_command_and_the_page(client):
-    offering, (first, second, third) = published_list()
+    _offering, (_first, second, third) = published_list()
     rows = [dict(row) for row in second.rows]
     rows[0]["score"], rows[1]["score"] = rows[1]["score"], rows[0]["score"]
     tamper(second, rows=rows)
@@ -78,7 +78,7 @@ def test_changing_a_published_row_fails_the_command_and_the_page(client):
 
 
 def test_rehashing_a_changed_list_still_breaks_the_chain():
-    offering, (first, second, third) = published_list()
+    _offering, (_first, second, third) = published_list()
     second.rows = second.rows[:1]
     second.content_sha256 = snapshot_sha256(second)
     tamper(second, rows=second.rows, content_sha256=second.content_sha256)
@@ -141,7 +141,7 @@ def test_canonical_json_is_stable_whatever_the_key_order():
 
 
 def test_the_migration_hashes_snapshots_published_before_the_chain_existed():
-    offering, snapshots = published_list()
+    _offering, snapshots = published_list()
     recorded = [s.content_sha256 for s in snapshots]
     RankingSnapshot.objects.update(content_sha256="", previous_sha256="")
     migration = importlib.import_module(
