@@ -24,7 +24,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from admissions.applications.services import application_deadline
 from admissions.enums import ApplicationStatus, AwardState
@@ -48,7 +48,8 @@ def _calendar(name: str) -> Calendar:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", str(OFFICE_TIME_ZONE))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    # An X- property is written as text: give it the RFC 5545 duration form ("PT6H").
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL).to_ical().decode())
     return calendar
 
 

@@ -73,7 +73,10 @@ def test_applicant_feed_holds_deadline_results_and_each_offers_respond_by(client
     assert_omsk(found["Admission results: Admission 2099"], cycle.results_at)
     # The time zone is described in the file, so any app shows the right local time.
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Omsk"]
-    assert b"DTSTART;TZID=Asia/Omsk:20990301T235900" in client.get(feed_url(profile)).content
+    raw = client.get(feed_url(profile)).content
+    assert b"DTSTART;TZID=Asia/Omsk:20990301T235900" in raw
+    # Subscribed apps are told to fetch again every six hours.
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT6H" in raw and b"X-PUBLISHED-TTL:PT6H" in raw
 
 
 def test_applicant_feed_lists_open_offers_with_their_respond_by(client):
