@@ -6,7 +6,6 @@ mail), whoever downloads it, and carries a link to its public verification page.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import timezone, translation
 
 from admissions.models import Application, ApplicationChoice, ScholarshipAward
@@ -46,7 +45,6 @@ def paper_application_pdf(*, application: Application) -> bytes:
             kind=PaperKind.APPLICATION, key=application.reference, language=language
         ),
         "issued_at": timezone.now(),
-        "current_consent_version": settings.PERSONAL_DATA_CONSENT_VERSION,
     }
     return pdf_render(
         template="admissions/papers/application.html", context=context, language=language
