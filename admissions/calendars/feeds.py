@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vDuration
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.applications.services import application_deadline
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.models import Application, ScholarshipAward
@@ -140,6 +141,7 @@ def calendar_applicant(*, user) -> bytes:
     calendar = _calendar(_("My admission dates"))
     applications = (
         Application.objects.filter(applicant=user)
+        # A withdrawn application has no date ahead of it.
         .exclude(status=ApplicationStatus.WITHDRAWN)
         .select_related("cycle")
         .prefetch_related(
@@ -156,7 +158,7 @@ def calendar_applicant(*, user) -> bytes:
     dashboard_url = reverse("admissions:dashboard")
     for application in applications:
         cycle = application.cycle
-        if application.status == ApplicationStatus.DRAFT:
+        if application.status in statuses_in(Group.EDITABLE):
             calendar.add_component(
                 _event(
                     uid=_uid("application-deadline", application.pk),

@@ -1,7 +1,7 @@
 """Who may print which paper. Anyone else gets 404 (the paper's existence is not disclosed).
 
-* The applicant prints their own submitted application (it has a reference number, so not a
-  draft) and the letter of each of their live scholarship awards (offered or accepted).
+* The applicant prints their own submitted application (no longer editable, with a reference
+  number) and the letter of each of their live scholarship awards (offered or accepted).
 * Staff print an application when they may see the whole of it: the permission to view
   applications and the right to see national identifiers (officers), within the
   applications their role shows them; and an offer letter with the permission to view
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus
+from admissions.applications.lifecycle import Group, statuses_in
+from admissions.enums import LIVE_AWARD_STATES
 from admissions.models import Application, ScholarshipAward
 from admissions.selectors import (
     applications_visible_to_staff,
@@ -31,7 +32,8 @@ def applications_printable_by(user) -> QuerySet[Application]:
     """Applications whose PDF `user` may download (see the module docstring)."""
     if user is None or not user.is_authenticated:
         return Application.objects.none()
-    submitted = Application.objects.exclude(status=ApplicationStatus.DRAFT).exclude(
+    # A paper exists once the application left the editable statuses (it was submitted).
+    submitted = Application.objects.exclude(status__in=statuses_in(Group.EDITABLE)).exclude(
         reference__isnull=True
     )
     own = submitted.filter(applicant=user)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from admissions.enums import ApplicationStatus
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.models import Application, ScholarshipAward
 from admissions.papers.printing import (
     paper_application_pdf,
@@ -59,7 +59,7 @@ def _verified(paper) -> dict:
     current decision, nothing personal."""
     if paper.kind == PaperKind.APPLICATION:
         application = (
-            Application.objects.exclude(status=ApplicationStatus.DRAFT)
+            Application.objects.exclude(status__in=statuses_in(Group.EDITABLE))
             .only("reference", "status")
             .filter(reference=paper.key)
             .first()

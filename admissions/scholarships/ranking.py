@@ -22,7 +22,9 @@ from django.db import transaction
 
 from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
+from admissions.locking import lock_rows
 from admissions.models import ApplicationChoice, RankingSnapshot, ScholarshipAward
+from admissions.scholarships.ranking_integrity import snapshot_sha256
 from admissions.scholarships.scoring import (
     application_score,
     cycle_weights,
@@ -30,7 +32,6 @@ from admissions.scholarships.scoring import (
     ranking_score,
     tie_break_key,
 )
-from admissions.scholarships.ranking_integrity import snapshot_sha256
 from programs.models import AdmissionCycle, Offering
 
 __all__ = [
@@ -232,7 +233,7 @@ def ranking_publish(*, offering: Offering, actor=None) -> RankingSnapshot:
     to the previous snapshot of the same list by their SHA-256 hashes
     (`ranking_integrity`). Publications of one offering are serialised by a lock on its
     row, so two at once cannot both claim the same predecessor."""
-    list(Offering.objects.select_for_update().filter(pk=offering.pk).values_list("pk"))
+    lock_rows(Offering.objects.all(), [offering.pk])
     previous = (
         RankingSnapshot.objects.filter(offering=offering)
         .order_by("-published_at", "-pk")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus
+from admissions.applications.lifecycle import Group, statuses_in
+from admissions.enums import LIVE_AWARD_STATES
 
 register = template.Library()
 
@@ -31,7 +32,9 @@ def applicant_papers_and_dates(context, application):
     if profile is not None:
         path = reverse("calendars:applicant", kwargs={"token": profile.calendar_token})
         feed_url = request.build_absolute_uri(path)
-    printable = bool(application.reference) and application.status != ApplicationStatus.DRAFT
+    printable = bool(application.reference) and (
+        application.status not in statuses_in(Group.EDITABLE)
+    )
     return {
         "application": application,
         "application_pdf_url": (

@@ -12,14 +12,15 @@ from django.db.migrations.executor import MigrationExecutor
 from admissions.scholarships.ranking_integrity import snapshot_sha256
 from tests.factories import OfferingFactory, UserFactory
 
-BEFORE = [("admissions", "0003_rubric_translations")]
-AFTER = [("admissions", "0006_calendar_token_unique")]
+BEFORE = [("admissions", "0004_lifecycle_steps_overrides_allocation_runs")]
+AFTER = [("admissions", "0007_calendar_token_unique")]
 
 
 @pytest.fixture
 def _latest_migrations_afterwards():
     yield
     executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
