@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # fonts themselves are bundled in static/fonts/, so no font package is needed).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
 
-.PHONY: run install install-dev system-packages migrate seed test lint format messages bench worker beat services clean
+.PHONY: run install install-dev system-packages migrate seed test lint audit format messages bench worker beat services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,9 +57,20 @@ run: seed
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Style, security lint (bandit, exceptions justified in pyproject.toml) and the dependency audit
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r admissions programs config
+	$(MAKE) audit
+
+## Known vulnerabilities in the pinned requirements. Needs PyPI's JSON API (the advisory
+## service); --strict fails when any requirement could not be checked, so an unreachable
+## service is a failure, never a silent pass.
+audit: install-dev
+	@$(BIN)/pip-audit --strict --progress-spinner off -r requirements-dev.txt || { \
+		echo "pip-audit: FAILED - a known vulnerability, or the advisory service (PyPI's JSON API) could not be reached for every pinned requirement." >&2; \
+		exit 1; }
 
 format: install-dev
 	$(BIN)/ruff check --fix .

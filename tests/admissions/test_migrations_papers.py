@@ -12,8 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from admissions.scholarships.ranking_integrity import snapshot_sha256
 from tests.factories import OfferingFactory, UserFactory
 
-BEFORE = [("admissions", "0004_lifecycle_steps_overrides_allocation_runs")]
-AFTER = [("admissions", "0007_calendar_token_unique")]
+BEFORE = [("admissions", "0005_personal_data")]
+AFTER = [("admissions", "0008_calendar_token_unique")]
 
 
 @pytest.fixture

@@ -145,7 +145,7 @@ def test_the_migration_hashes_snapshots_published_before_the_chain_existed():
     recorded = [s.content_sha256 for s in snapshots]
     RankingSnapshot.objects.update(content_sha256="", previous_sha256="")
     migration = importlib.import_module(
-        "admissions.migrations.0006_fill_calendar_tokens_and_ranking_hashes"
+        "admissions.migrations.0007_fill_calendar_tokens_and_ranking_hashes"
     )
     migration.fill(django_apps, None)
     assert [

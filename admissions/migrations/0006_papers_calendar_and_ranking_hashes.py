@@ -1,7 +1,7 @@
 """Calendar feed secrets for applicants and the hash chain of published rankings.
 
 Three steps so that existing rows get their own values: add the columns (nullable / empty),
-fill them in (0006), then make the secret unique (0007).
+fill them in (0007), then make the secret unique (0008).
 """
 
 from django.db import migrations, models
@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("admissions", "0004_lifecycle_steps_overrides_allocation_runs"),
+        ("admissions", "0005_personal_data"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ import admissions.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("admissions", "0006_fill_calendar_tokens_and_ranking_hashes"),
+        ("admissions", "0007_fill_calendar_tokens_and_ranking_hashes"),
     ]
 
     operations = [

@@ -26,7 +26,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("admissions", "0005_papers_calendar_and_ranking_hashes"),
+        ("admissions", "0006_papers_calendar_and_ranking_hashes"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
