@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run install install-dev migrate seed test lint audit format messages bench worker beat services clean
+# Debian packages the PDF papers need (WeasyPrint renders with Pango and HarfBuzz; the
+# fonts themselves are bundled in static/fonts/, so no font package is needed).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
+
+.PHONY: run install install-dev system-packages migrate seed test lint audit format messages bench worker beat services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +23,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
+install: system-packages $(VENV)/.installed
 
-install-dev: $(VENV)/.installed-dev
+## Install the Debian packages listed in SYSTEM_PACKAGES that are missing (apt-get, as root
+## or through sudo); does nothing when they are all present
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "Install Pango and HarfBuzz for the PDF papers (Debian names: $$missing)"; exit 0; \
+		fi; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		echo "Installing $$missing (PDF papers)"; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+install-dev: system-packages $(VENV)/.installed-dev
 
 migrate: install
 	$(MANAGE) migrate --noinput

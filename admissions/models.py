@@ -6,6 +6,7 @@ through the service modules of each context (`admissions/<context>/services.py`)
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from decimal import Decimal
 
@@ -38,6 +39,11 @@ def private_storage():
     return storages["private"]
 
 
+def new_calendar_token() -> str:
+    """A secret for the applicant's calendar feed address (32 random bytes, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
 class ApplicantProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -59,6 +65,15 @@ class ApplicantProfile(models.Model):
     phone = PhoneNumberField(_("phone"))
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=SiteLanguage.choices, default="ru"
+    )
+    # The calendar feed is read by calendar apps that cannot log in: its address carries this
+    # secret instead; the applicant can replace it (the old address then stops working).
+    calendar_token = models.CharField(
+        _("calendar feed secret"),
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -606,6 +621,13 @@ class RankingSnapshot(models.Model):
     # [{"rank": 1, "reference": "KZO-2025-000001", "score": "87.50", "priority": 1,
     #   "outcome": "scholarship"}, ...]
     rows = models.JSONField(_("rows"), default=list)
+    # Hash chain (see admissions/scholarships/ranking_integrity.py): the SHA-256 of this
+    # snapshot's canonical JSON, which includes the hash of the previous snapshot of the
+    # same offering, so no published list can be changed without breaking the chain.
+    content_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, editable=False)
+    previous_sha256 = models.CharField(
+        _("SHA-256 of the previous list"), max_length=64, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ("-published_at",)

@@ -9,4 +9,5 @@ app_name = "rankings"
 urlpatterns = [
     path("", rankings.ranking_list, name="list"),
     path("<int:pk>/", rankings.ranking_detail, name="detail"),
+    path("<int:pk>.json", rankings.ranking_json, name="json"),
 ]

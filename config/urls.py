@@ -17,6 +17,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("admissions.urls")),
     path("rankings/", include("admissions.urls_public")),
+    path("", include("admissions.papers.urls")),
+    path("calendar/", include("admissions.calendars.urls")),
     path("", include("programs.urls")),
     prefix_default_language=True,
 )

@@ -300,7 +300,14 @@ class RankingSnapshotAdmin(NormalisedAdminMixin, PlainRelatedMixin, admin.ModelA
     list_display = ("offering", "published_at", "published_by", "row_count")
     list_filter = ("offering__cycle", "offering__program")
     list_select_related = ("offering__program", "offering__cycle", "published_by")
-    readonly_fields = ("offering", "published_at", "published_by", "rows")
+    readonly_fields = (
+        "offering",
+        "published_at",
+        "published_by",
+        "content_sha256",
+        "previous_sha256",
+        "rows",
+    )
     plain_unless_permitted = {"offering": "offering_text", "published_by": "published_by_text"}
     offering_text = plain_related("offering", RankingSnapshot)
     published_by_text = plain_related("published_by", RankingSnapshot)

@@ -22,7 +22,9 @@ from django.db import transaction
 
 from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
+from admissions.locking import lock_rows
 from admissions.models import ApplicationChoice, RankingSnapshot, ScholarshipAward
+from admissions.scholarships.ranking_integrity import snapshot_sha256
 from admissions.scholarships.scoring import (
     application_score,
     cycle_weights,
@@ -227,7 +229,17 @@ def entry_outcome(entry: RankedEntry, offering_id: int) -> str:
 
 @transaction.atomic
 def ranking_publish(*, offering: Offering, actor=None) -> RankingSnapshot:
-    """Store the current ranked list of `offering` as a dated, anonymous snapshot."""
+    """Store the current ranked list of `offering` as a dated, anonymous snapshot, chained
+    to the previous snapshot of the same list by their SHA-256 hashes
+    (`ranking_integrity`). Publications of one offering are serialised by a lock on its
+    row, so two at once cannot both claim the same predecessor."""
+    lock_rows(Offering.objects.all(), [offering.pk])
+    previous = (
+        RankingSnapshot.objects.filter(offering=offering)
+        .order_by("-published_at", "-pk")
+        .only("content_sha256")
+        .first()
+    )
     rows = [
         {
             "rank": entry.rank,
@@ -238,4 +250,13 @@ def ranking_publish(*, offering: Offering, actor=None) -> RankingSnapshot:
         }
         for entry in ranking_compute(offering=offering)
     ]
-    return RankingSnapshot.objects.create(offering=offering, published_by=actor, rows=rows)
+    snapshot = RankingSnapshot.objects.create(
+        offering=offering,
+        published_by=actor,
+        rows=rows,
+        previous_sha256=previous.content_sha256 if previous is not None else "",
+    )
+    # The hash covers the publication time, known once the row is created.
+    snapshot.content_sha256 = snapshot_sha256(snapshot)
+    snapshot.save(update_fields=["content_sha256"])
+    return snapshot

@@ -1,11 +1,14 @@
-"""Public, anonymous ranked lists: the offerings with published snapshots, one snapshot."""
+"""Public, anonymous ranked lists: the offerings with published snapshots, one snapshot
+(with the check of its hash chain) and its canonical JSON."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from admissions.models import RankingSnapshot
+from admissions.scholarships.ranking_integrity import snapshot_canonical_json, snapshot_check
 from programs.models import Offering
 
 
@@ -23,19 +26,59 @@ def ranking_list(request):
     return render(request, "admissions/rankings/list.html", {"offerings": offerings})
 
 
+def _neighbour(snapshot: RankingSnapshot, *, newer: bool):
+    """Of the same offering: the latest snapshot published after this one (`newer`), or the
+    one published just before it (its predecessor in the hash chain)."""
+    if newer:
+        later = Q(published_at__gt=snapshot.published_at) | Q(
+            published_at=snapshot.published_at, pk__gt=snapshot.pk
+        )
+        order = ("-published_at", "-pk")
+    else:
+        later = Q(published_at__lt=snapshot.published_at) | Q(
+            published_at=snapshot.published_at, pk__lt=snapshot.pk
+        )
+        order = ("-published_at", "-pk")
+    return (
+        RankingSnapshot.objects.filter(later, offering_id=snapshot.offering_id)
+        .only("pk", "published_at", "content_sha256")
+        .order_by(*order)
+        .first()
+    )
+
+
 def ranking_detail(request, pk: int):
     snapshot = get_object_or_404(
         RankingSnapshot.objects.select_related("offering__program", "offering__cycle"), pk=pk
     )
-    newer = (
-        RankingSnapshot.objects.filter(
-            offering_id=snapshot.offering_id, published_at__gt=snapshot.published_at
-        )
-        .order_by("-published_at")
-        .first()
-    )
+    previous = _neighbour(snapshot, newer=False)
     return render(
         request,
         "admissions/rankings/detail.html",
-        {"snapshot": snapshot, "rows": snapshot.rows, "newer": newer},
+        {
+            "snapshot": snapshot,
+            "rows": snapshot.rows,
+            "newer": _neighbour(snapshot, newer=True),
+            "previous": previous,
+            "check": snapshot_check(snapshot=snapshot, previous=previous),
+        },
     )
+
+
+def ranking_json(request, pk: int):
+    """The snapshot's canonical JSON, byte for byte what its SHA-256 was computed over."""
+    snapshot = get_object_or_404(
+        RankingSnapshot.objects.only(
+            "pk", "offering_id", "published_at", "rows", "previous_sha256"
+        ),
+        pk=pk,
+    )
+    content = snapshot_canonical_json(
+        offering_id=snapshot.offering_id,
+        published_at=snapshot.published_at,
+        rows=snapshot.rows,
+        previous_sha256=snapshot.previous_sha256,
+    )
+    response = HttpResponse(content, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="ranking-{snapshot.pk}.json"'
+    return response

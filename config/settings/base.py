@@ -371,6 +371,9 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+        # WeasyPrint and fontTools log every rendering step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -1,0 +1,1 @@
+"""Admission dates as iCalendar feeds: one per applicant (secret address) and one per cycle."""
