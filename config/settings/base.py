@@ -101,6 +101,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages of anonymous visitors are cached whole (programs.page_cache) and made stale
+# when their data changes; these bound how long a page that depends on the clock (a cycle
+# opening or closing) may be kept, and how long a published ranking is kept.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
+PUBLISHED_RANKING_CACHE_SECONDS = env.int("PUBLISHED_RANKING_CACHE_SECONDS", default=24 * 3600)
+# Each process keeps the pages it served last in memory (bytes) and checks the shared
+# version at most this often (seconds): a change made elsewhere shows within that time.
+PUBLIC_PAGE_LOCAL_BYTES = env.int("PUBLIC_PAGE_LOCAL_BYTES", default=16 * 1024 * 1024)
+PUBLIC_PAGE_VERSION_CHECK_SECONDS = env.float("PUBLIC_PAGE_VERSION_CHECK_SECONDS", default=1.0)
 
 # --- Authentication ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

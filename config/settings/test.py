@@ -28,3 +28,7 @@ OUTBOX_GRACE_SECONDS = 0
 # that STATIC_ROOT has not been collected.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
 TESTING = True  # enables test-only hooks (e.g. admissions.scholarships.awards.locking_disabled)
+# The page cache reads the shared cache on every request in tests (which clear it between
+# tests), so no page survives from one test into the next in a process-local copy.
+PUBLIC_PAGE_LOCAL_BYTES = 0
+PUBLIC_PAGE_VERSION_CHECK_SECONDS = 0

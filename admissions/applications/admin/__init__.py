@@ -26,6 +26,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from admissions.admin.pages import AdminPageMixin
+from admissions.applications.admin.changelist import ApplicationChangeList, action_checkbox_html
 from admissions.admin.related import may_open_related, plain_related
 from admissions.applications.exports import (
     EXPORT_FORMATS,
@@ -251,6 +252,12 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
 
     # --- Columns and detail fields ------------------------------------------------------
 
+    def get_changelist(self, request, **kwargs):
+        return ApplicationChangeList
+
+    def action_checkbox(self, obj):
+        return action_checkbox_html(obj)
+
     cycle_text = plain_related("cycle", Application)
 
     @admin.display(description=_("reference"), ordering="reference")
@@ -272,7 +279,11 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             "",
             "<div>{}. {} <small>({})</small></div>",
             (
-                (choice.priority, choice.offering.program, choice.language.code)
+                (
+                    choice.priority,
+                    getattr(choice, "program_label", None) or choice.offering.program,
+                    choice.language.code,
+                )
                 for choice in application.choices.all()
             ),
         )
