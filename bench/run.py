@@ -206,7 +206,12 @@ def pages(snapshot_pk: int, application) -> list[Page]:
             "staff",
             STAFF_RATIO,
         ),
-        Page("admin dashboard", "/en/admin/admissions/application/dashboard/", "staff", STAFF_RATIO),
+        Page(
+            "admin dashboard",
+            "/en/admin/admissions/application/dashboard/",
+            "staff",
+            STAFF_RATIO,
+        ),
     ]
 
 
@@ -353,9 +358,7 @@ def allocation_timing() -> dict:
     plain_times, plan_times = [], []
     for _ in range(2):
         started = time.perf_counter()
-        list(
-            Application.objects.filter(cycle=cycle).values_list("pk", "status", "submitted_at")
-        )
+        list(Application.objects.filter(cycle=cycle).values_list("pk", "status", "submitted_at"))
         list(
             ApplicationChoice.objects.filter(application__cycle=cycle).values_list(
                 "application_id", "offering_id", "priority"
@@ -367,9 +370,7 @@ def allocation_timing() -> dict:
             )
         )
         list(
-            Review.objects.filter(application__cycle=cycle).values_list(
-                "application_id", "score"
-            )
+            Review.objects.filter(application__cycle=cycle).values_list("application_id", "score")
         )
         plain_times.append(time.perf_counter() - started)
         started = time.perf_counter()
@@ -387,7 +388,7 @@ class CountingHandler:
         self.done = threading.Event()
         self.expected = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.count += 1
             if self.expected and self.count >= self.expected:
@@ -593,7 +594,8 @@ def main() -> None:
         report.phases[name] = now - since
         return now
 
-    log(f"database {urlsplit(env['DATABASE_URL']).path.lstrip('/')} (recreated), redis {env['REDIS_URL']}")
+    database = urlsplit(env["DATABASE_URL"]).path.lstrip("/")
+    log(f"database {database} (recreated), redis {env['REDIS_URL']}")
     now = time.monotonic()
     recreate_database(env)
     manage("migrate", "--noinput", "-v0", env=env)
@@ -616,9 +618,7 @@ def main() -> None:
         count_queries(page, cookies, "small")
     now = phase(f"seed {small} applicants, count queries", now)
 
-    manage(
-        "seed_demo", "--applicants", str(args.applicants - small), "--seed", "2", env=env
-    )
+    manage("seed_demo", "--applicants", str(args.applicants - small), "--seed", "2", env=env)
     now = phase(f"seed_demo to {args.applicants} applicants", now)
     snapshot_pk = publish_rankings()
     page_list = pages(snapshot_pk, application)
@@ -627,8 +627,10 @@ def main() -> None:
     connection.close()
     now = phase("publish rankings, count queries", now)
 
-    log(f"load: gunicorn {WEB_WORKERS} sync workers, wrk {CONNECTIONS} connections, "
-        f"{args.seconds} s per run, {args.rounds} rounds")
+    log(
+        f"load: gunicorn {WEB_WORKERS} sync workers, wrk {CONNECTIONS} connections, "
+        f"{args.seconds} s per run, {args.rounds} rounds"
+    )
     cache.clear()
     server = Gunicorn(env)
     try:

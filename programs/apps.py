@@ -19,8 +19,14 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Programs and admission cycles")
 
     def ready(self) -> None:
-        from programs.models import AdmissionCycle, Field, Language, Offering, Program
-        from programs.models import ScholarshipFund
+        from programs.models import (
+            AdmissionCycle,
+            Field,
+            Language,
+            Offering,
+            Program,
+            ScholarshipFund,
+        )
         from programs.page_cache import public_pages_invalidate
 
         # Everything the public pages show; each change makes the cached pages stale.

@@ -23,6 +23,7 @@ would).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -111,10 +112,8 @@ def public_pages_version(*, fresh: bool = False) -> int:
 
 def public_pages_invalidate(**_signal_kwargs) -> None:
     """Make every cached public page stale (a signal receiver; arguments are ignored)."""
-    try:
+    with contextlib.suppress(ValueError):  # no version yet: the next read starts one
         cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: the next read starts one
-        pass
     _local.clear()
 
 

@@ -16,12 +16,7 @@ from admissions.applications.views import LAST_STEP, STEP_SLUGS
 from admissions.documents.services import document_requirements
 from admissions.enums import FINAL_STATUSES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
-from admissions.selectors import (
-    application_current,
-    application_full,
-    cycle_open,
-    email_is_confirmed,
-)
+from admissions.selectors import application_current_full, cycle_open, email_is_confirmed
 from admissions.templatetags.application_wizard import STEP_TITLES
 
 STATUS_BADGES = {
@@ -135,8 +130,9 @@ def _choice_deadlines(application) -> list:
 @login_required
 def dashboard(request):
     user = request.user
-    current = application_current(user)
-    application = application_full(pk=current.pk) if current is not None else None
+    # Read once each: the open cycle, the application with everything shown, its awards.
+    open_cycle = cycle_open()
+    application = application_current_full(user, open_cycle=open_cycle)
     has_profile = (
         application is not None and hasattr(application.applicant, "applicant_profile")
     ) or ApplicantProfile.objects.filter(user=user).exists()
@@ -144,9 +140,11 @@ def dashboard(request):
     requirements = document_requirements(application=application) if application else []
     deadline = None
     if application is not None:
-        application.live_awards = list(
-            application.awards.filter(state__in=(AwardState.OFFERED, AwardState.ACCEPTED))
-        )
+        application.live_awards = [
+            award
+            for award in application.awards.all()
+            if award.state in (AwardState.OFFERED, AwardState.ACCEPTED)
+        ]
         if application.status == ApplicationStatus.DRAFT:
             deadline = application_deadline(application=application)
     # Nothing can be submitted any more once the cycle and every chosen program are closed.
@@ -154,7 +152,6 @@ def dashboard(request):
         max([application.cycle.closes_at, deadline, *_choice_deadlines(application)])
         <= timezone.now()
     )
-    open_cycle = cycle_open()
     if (
         application is not None
         and open_cycle is not None

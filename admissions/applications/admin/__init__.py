@@ -26,8 +26,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from admissions.admin.pages import AdminPageMixin
-from admissions.applications.admin.changelist import ApplicationChangeList, action_checkbox_html
 from admissions.admin.related import may_open_related, plain_related
+from admissions.applications.admin.changelist import ApplicationChangeList, action_checkbox_html
 from admissions.applications.exports import (
     EXPORT_FORMATS,
     applicant_profile,
