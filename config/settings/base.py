@@ -249,7 +249,12 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= OUTBOX_RETRY_MAX_SEC
         "CELERY_VISIBILITY_TIMEOUT must be longer than OUTBOX_RETRY_MAX_SECONDS."
     )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, recording its ticks for /healthz/.
+CELERY_BEAT_SCHEDULER = "config.heartbeats:HeartbeatScheduler"
+# Worker and beat write a heartbeat this often (seconds); /healthz/ reports a process
+# whose last heartbeat is older than HEALTH_STALE_SECONDS as down.
+HEALTH_HEARTBEAT_SECONDS = env.int("HEALTH_HEARTBEAT_SECONDS", default=20)
+HEALTH_STALE_SECONDS = env.int("HEALTH_STALE_SECONDS", default=90)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Outbox: rows still pending after this many seconds are re-enqueued by the sweep.
