@@ -78,7 +78,7 @@ def test_setup_periodic_tasks_keeps_an_admins_edit_until_reset():
     digest.refresh_from_db()
     assert (digest.crontab.hour, digest.crontab.minute, digest.enabled) == ("7", "15", False)
 
-    assert "0 created, 6 reset, 0 kept" in run("setup_periodic_tasks", "--reset")
+    assert "0 created, 7 reset, 0 kept" in run("setup_periodic_tasks", "--reset")
     digest.refresh_from_db()
     assert (digest.crontab.hour, digest.crontab.minute, digest.enabled) == ("8", "0", True)
 
