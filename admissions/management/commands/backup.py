@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -43,6 +44,14 @@ def postgres_environment(database: dict) -> dict[str, str]:
     return env
 
 
+def tool(name: str) -> str:
+    """The full path of a PostgreSQL client program (Debian package postgresql-client)."""
+    path = shutil.which(name)
+    if path is None:
+        raise CommandError(f"{name} is not installed (Debian package postgresql-client).")
+    return path
+
+
 def documents_root() -> Path | None:
     """The folder of the private documents, or None when they are not on disk."""
     storage = storages["private"]
@@ -63,8 +72,8 @@ class Command(BaseCommand):
         database = connection.settings_dict
         if connection.vendor == "postgresql":
             dump = target / "database.dump"
-            result = subprocess.run(
-                ["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={dump}"],
+            result = subprocess.run(  # noqa: S603 (arguments built here, no shell)
+                [tool("pg_dump"), "--format=custom", "--no-owner", "--no-acl", f"--file={dump}"],
                 env=postgres_environment(database),
                 capture_output=True,
                 text=True,

@@ -20,7 +20,7 @@ import environ
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from .backup import documents_root, postgres_environment
+from .backup import documents_root, postgres_environment, tool
 
 
 class Command(BaseCommand):
@@ -49,9 +49,9 @@ class Command(BaseCommand):
             )
         dump = source / manifest["database_file"]
         if manifest["database"] == "postgresql":
-            result = subprocess.run(
+            result = subprocess.run(  # noqa: S603 (arguments built here, no shell)
                 [
-                    "pg_restore",
+                    tool("pg_restore"),
                     "--clean",
                     "--if-exists",
                     "--no-owner",
