@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.object_storage import s3_storage_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -194,6 +196,11 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Documents in S3-compatible object storage when STORAGE_URL or AWS_* settings are given
+# (config/object_storage.py): several web and worker machines then share them.
+OBJECT_STORAGE = s3_storage_options(env("STORAGE_URL", default=""), env)
+if OBJECT_STORAGE is not None:
+    STORAGES["default"] = STORAGES["private"] = OBJECT_STORAGE
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -16,8 +16,13 @@ if not env.bool("TEST_REAL_SMTP", default=False):
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "test-private")
-STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
-STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
+# Documents on disk in tests, whatever the environment says (the object-storage tests
+# switch to their own S3 server).
+for _name in ("default", "private"):
+    STORAGES[_name] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 # Tasks run eagerly in the test process; tests that need the real worker start one, with
 # CELERY_EAGER=false in its environment (and switch the test process to non-eager).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
