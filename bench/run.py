@@ -301,6 +301,18 @@ class Gunicorn:
             self.process.kill()
 
 
+def drain(server: Gunicorn, limit: float = 120.0) -> None:
+    """Wait until the workers are idle: requests a run left queued (wrk stops sending,
+    gunicorn still answers what it accepted) must not eat into the next run."""
+    deadline = time.monotonic() + limit
+    workers = server.workers()
+    while time.monotonic() < deadline:
+        before = sum(process_cpu_seconds(pid) for pid in workers)
+        time.sleep(0.5)
+        if sum(process_cpu_seconds(pid) for pid in workers) - before < 0.02:
+            return
+
+
 def wrk(server: Gunicorn, path: str, seconds: int, cookie: str | None) -> dict:
     command = [
         "wrk",
@@ -314,6 +326,7 @@ def wrk(server: Gunicorn, path: str, seconds: int, cookie: str | None) -> dict:
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    drain(server)
     workers = server.workers()
     cpu_before = sum(process_cpu_seconds(pid) for pid in workers)
     output = subprocess.run(
@@ -428,7 +441,7 @@ def outbox_timing(env: dict[str, str]) -> dict:
 
         message = EmailMultiAlternatives(subject, text, to=["bench@example.org"])
         message.attach_alternative(html, "text/html")
-        raw_bytes = message.message().as_bytes()
+        raw_bytes = message.message().as_bytes(linesep="\r\n")  # as Django's SMTP backend
         handler.expect(OUTBOX_MAILS)
         started = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", port) as smtp:
