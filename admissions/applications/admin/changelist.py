@@ -1,9 +1,10 @@
 """The applications list, rendered without per-row template, URL and translation work.
 
 Django's changelist renders each row's action checkbox through the widget template,
-reverses each row's change URL and resolves it again to add the list's filters, and builds a program's translated label once per choice.
-At 50 rows that was most of the page's time; here each of those is done once per page and
-the rows reuse it. The rows also leave out the long text columns nobody sees in the list.
+reverses each row's change URL and resolves it again to add the list's filters, and builds
+a program's translated label once per choice. At 50 rows that was most of the page's time;
+here each of those is done once per page and the rows reuse it. The rows also leave out
+the long text columns nobody sees in the list.
 """
 
 from __future__ import annotations
