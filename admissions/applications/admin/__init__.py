@@ -15,7 +15,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, OuterRef, Prefetch, Subquery
+from django.db.models import Avg, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -39,7 +39,6 @@ from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import (
     Application,
-    ApplicationChoice,
     Document,
     Review,
 )
@@ -142,11 +141,11 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             .annotate(mean=Avg("score"))
             .values("mean")
         )
-        choices = ApplicationChoice.objects.select_related("offering__program", "language")
+        # The list prefetches the program choices of its page (ApplicationChangeList); the
+        # application page reads them through its inline.
         return (
             applications_visible_to_staff(request.user)
             .select_related("cycle", "applicant__applicant_profile")
-            .prefetch_related(Prefetch("choices", queryset=choices.order_by("priority")))
             .annotate(mean_score=Subquery(mean_score))
         )
 
@@ -155,6 +154,8 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         if application is None:
             # Another program's application, or none at all: the same answer, nothing shown.
             raise Http404(gettext("No such application."))
+        # Read through get_queryset, which holds only what this user may see: no second check.
+        request.__dict__.setdefault("_visible_applications", {})[application.pk] = True
         return application
 
     def _visible(self, request, obj) -> bool:

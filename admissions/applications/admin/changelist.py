@@ -13,9 +13,12 @@ from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
+
+from admissions.models import ApplicationChoice
 
 __all__ = ["ApplicationChangeList", "action_checkbox_html"]
 
@@ -49,7 +52,10 @@ class ApplicationChangeList(ChangeList):
         self.row_preserved_filters, self.preserved_filters = self.preserved_filters, ""
 
     def get_results(self, request):
-        self.queryset = self.queryset.defer(*LIST_DEFERRED_FIELDS)
+        choices = ApplicationChoice.objects.select_related("offering__program", "language")
+        self.queryset = self.queryset.defer(*LIST_DEFERRED_FIELDS).prefetch_related(
+            Prefetch("choices", queryset=choices.order_by("priority"))
+        )
         super().get_results(request)
         # One label per program and page, not one per choice of every row.
         labels: dict[int, str] = {}
