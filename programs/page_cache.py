@@ -23,8 +23,8 @@ would).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -39,6 +39,8 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 __all__ = ["cache_public_page", "public_pages_invalidate", "public_pages_version"]
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
 CSRF_PLACEHOLDER = b"__csrf_token_placeholder__"
@@ -87,11 +89,21 @@ class _LocalPages:
 _local = _LocalPages()
 
 
-def public_pages_version(*, fresh: bool = False) -> int:
+def _shared(operation: str, *args, **kwargs):
+    """A call to the shared cache that never breaks a page: when Redis is unreachable the
+    page is rendered as if nothing were cached (and the failure logged)."""
+    try:
+        return getattr(cache, operation)(*args, **kwargs)
+    except Exception:  # redis-py raises its own ConnectionError, TimeoutError...
+        logger.warning("Page cache: %s failed", operation, exc_info=True)
+        return None
+
+
+def public_pages_version(*, fresh: bool = False) -> int | None:
     """The current version of the public pages (an integer that only grows).
 
     Read from the shared cache at most every PUBLIC_PAGE_VERSION_CHECK_SECONDS unless
-    `fresh` is true.
+    `fresh` is true; None when the shared cache cannot be reached.
     """
     now = time.monotonic()
     if (
@@ -100,20 +112,26 @@ def public_pages_version(*, fresh: bool = False) -> int:
         and now - _local.version_read_at < settings.PUBLIC_PAGE_VERSION_CHECK_SECONDS
     ):
         return _local.version
-    version = cache.get(VERSION_KEY)
+    version = _shared("get", VERSION_KEY)
     if version is None:
         # Milliseconds since the epoch: after an eviction of the key, a new start never
         # meets pages stored under an earlier number.
-        cache.add(VERSION_KEY, int(time.time() * 1000), timeout=None)
-        version = cache.get(VERSION_KEY)
+        _shared("add", VERSION_KEY, int(time.time() * 1000), timeout=None)
+        version = _shared("get", VERSION_KEY)
+        if version is None:
+            return None
     _local.version, _local.version_read_at = int(version), now
     return _local.version
 
 
 def public_pages_invalidate(**_signal_kwargs) -> None:
     """Make every cached public page stale (a signal receiver; arguments are ignored)."""
-    with contextlib.suppress(ValueError):  # no version yet: the next read starts one
+    try:
         cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: the next read starts one
+        pass
+    except Exception:  # Redis unreachable: saving the data must not fail for it
+        logger.warning("Page cache: the version could not be incremented", exc_info=True)
     _local.clear()
 
 
@@ -146,14 +164,17 @@ def cache_public_page(*, timeout_setting: str) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
+            version = public_pages_version()
+            if version is None:  # the shared cache is down: serve without it
+                return view(request, *args, **kwargs)
             path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
             # The local copy is keyed by the minute too, so it never outlives the timeout
             # of the clock-dependent pages by more than a minute.
-            key = f"public-page:{public_pages_version()}:{get_language()}:{path_hash}"
+            key = f"public-page:{version}:{get_language()}:{path_hash}"
             local_key = f"{key}:{int(time.time()) // settings.PUBLIC_PAGE_CACHE_SECONDS}"
             page = _local.get(local_key)
             if page is None:
-                page = cache.get(key)
+                page = _shared("get", key)
                 if page is not None:
                     _local.put(local_key, page)
             if page is not None:
@@ -167,7 +188,7 @@ def cache_public_page(*, timeout_setting: str) -> Callable:
                 if token is not None:
                     body = body.replace(token.group(1), CSRF_PLACEHOLDER)
                 page = (response["Content-Type"], body)
-                cache.set(key, page, getattr(settings, timeout_setting))
+                _shared("set", key, page, getattr(settings, timeout_setting))
                 _local.put(local_key, page)
             return response
 

@@ -101,9 +101,6 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-    # Signed-in pages read the session from Redis (written through to the database, so a
-    # Redis restart signs nobody out).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Public pages of anonymous visitors are cached whole (programs.page_cache) and made stale

@@ -140,3 +140,17 @@ def test_the_process_copy_is_bounded(settings):
     assert local.size == 80
     local.put("huge", ("text/html", b"x" * 101))
     assert "huge" not in local.pages
+
+
+def test_with_the_cache_server_down_pages_are_served_and_data_saved(client, program, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    assert client.get("/en/programs/customs-b/").status_code == 200
+    program.title = "Customs Law"
+    program.save()  # the invalidation fails quietly
+    assert "Customs Law" in client.get("/en/programs/customs-b/").content.decode()
