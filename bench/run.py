@@ -302,15 +302,20 @@ class Gunicorn:
 
 
 def drain(server: Gunicorn, limit: float = 120.0) -> None:
-    """Wait until the workers are idle: requests a run left queued (wrk stops sending,
-    gunicorn still answers what it accepted) must not eat into the next run."""
+    """Wait until the server answers the bare view at once, twice in a row: requests a run
+    left queued (wrk stops sending, gunicorn still answers what it accepted, possibly
+    waiting on the database) must not eat into the next run."""
     deadline = time.monotonic() + limit
-    workers = server.workers()
-    while time.monotonic() < deadline:
-        before = sum(process_cpu_seconds(pid) for pid in workers)
-        time.sleep(0.5)
-        if sum(process_cpu_seconds(pid) for pid in workers) - before < 0.02:
-            return
+    quick = 0
+    while time.monotonic() < deadline and quick < 2:
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(server.url("/bench/bare/"), timeout=5).read()  # noqa: S310
+        except OSError:
+            quick = 0
+            continue
+        quick = quick + 1 if time.monotonic() - started < 0.2 else 0
+        time.sleep(0.2)
 
 
 def wrk(server: Gunicorn, path: str, seconds: int, cookie: str | None) -> dict:
