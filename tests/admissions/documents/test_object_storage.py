@@ -18,6 +18,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
+from storages.backends.s3 import S3Storage
 
 from admissions.documents.services import document_remove, document_upload
 from admissions.models import Document
@@ -62,7 +63,7 @@ def s3_server():
 
 
 @pytest.fixture
-def bucket(s3_server, settings, monkeypatch):
+def bucket(s3_server, monkeypatch):
     client = boto3.client(
         "s3",
         endpoint_url=s3_server,
@@ -71,14 +72,17 @@ def bucket(s3_server, settings, monkeypatch):
         region_name="us-east-1",
     )
     client.create_bucket(Bucket=BUCKET)
-    storage = s3_storage_options(
+    options = s3_storage_options(
         f"s3://{KEY}:{SECRET}@{s3_server.removeprefix('http://')}/{BUCKET}?secure=false",
         environ.Env(),
     )
-    settings.STORAGES = {**settings.STORAGES, "default": storage, "private": storage}
-    # The document field resolves its storage once, when the models load (with the
-    # settings of the process); here the settings change later, so it is pointed again.
-    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["private"])
+    storage = S3Storage(**options["OPTIONS"])
+    # What settings with STORAGE_URL give a process at start: the storage handler's
+    # instances and the document field's storage (resolved once, when the models load).
+    # Swapped in place and put back after the test, so later tests find theirs unchanged.
+    for alias in ("default", "private"):
+        monkeypatch.setitem(storages._storages, alias, storage)
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storage)
     yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
