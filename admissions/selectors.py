@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import ApplicationStatus, AwardState, DocumentStatus
 from admissions.models import (
     Application,
@@ -334,30 +335,29 @@ def reviews_owed_by(user) -> QuerySet[Application]:
     return (
         applications_visible_to_staff(user)
         .filter(
-            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
+            status__in=statuses_in(Group.AWAITING_REVIEW),
         )
         .exclude(Exists(Review.objects.filter(application=OuterRef("pk"), reviewer=user)))
     )
-
-
-# Kinds an application needs, each verified, for its documents to count as complete.
-REQUIRED_DOCUMENT_KINDS = ("identity", "education")
-
-
-def documents_complete_condition():
-    """A filter expression: every required document kind has a verified document."""
-    condition = None
-    for kind in REQUIRED_DOCUMENT_KINDS:
-        exists = Exists(
-            Document.objects.filter(
-                application=OuterRef("pk"), kind=kind, status=DocumentStatus.VERIFIED
-            )
-        )
-        condition = exists if condition is None else condition & exists
-    return condition
 
 
 def documents_pending_condition():
     return Exists(
         Document.objects.filter(application=OuterRef("pk"), status=DocumentStatus.PENDING)
     )
+
+
+def consent_text_current(*, now=None):
+    """The personal-data consent text in force (`ConsentText`, the latest whose
+    `in_force_from` has passed), or None when none is in force yet."""
+    from admissions.models import ConsentText
+
+    now = now or timezone.now()
+    return ConsentText.objects.filter(in_force_from__lte=now).order_by("-in_force_from").first()
+
+
+def consent_version_current(*, now=None) -> str:
+    """The version string applicants consent to now: the current `ConsentText`'s, or the
+    ``PERSONAL_DATA_CONSENT_VERSION`` setting on a database without consent texts."""
+    current = consent_text_current(now=now)
+    return current.version if current is not None else settings.PERSONAL_DATA_CONSENT_VERSION

@@ -27,3 +27,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 # One JSON object per log line, for the log collector (LOG_FORMAT=plain for text).
 LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+
+# Every staff account signs in with a second factor (TOTP or a recovery code).
+STAFF_TWO_FACTOR_REQUIRED = True

@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 (pg_dump/pg_restore, arguments built here, no shell)
 import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         database = connection.settings_dict
         if connection.vendor == "postgresql":
             dump = target / "database.dump"
-            result = subprocess.run(  # noqa: S603 (arguments built here, no shell)
+            result = subprocess.run(  # noqa: S603  # nosec B603 (arguments built here, no shell)
                 [tool("pg_dump"), "--format=custom", "--no-owner", "--no-acl", f"--file={dump}"],
                 env=postgres_environment(database),
                 capture_output=True,

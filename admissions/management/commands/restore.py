@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 (pg_dump/pg_restore, arguments built here, no shell)
 import tarfile
 import tempfile
 from pathlib import Path
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             )
         dump = source / manifest["database_file"]
         if manifest["database"] == "postgresql":
-            result = subprocess.run(  # noqa: S603 (arguments built here, no shell)
+            result = subprocess.run(  # noqa: S603  # nosec B603 (arguments built here, no shell)
                 [
                     tool("pg_restore"),
                     "--clean",

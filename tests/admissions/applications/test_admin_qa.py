@@ -279,7 +279,7 @@ def test_changelist_query_budget_does_not_grow_with_rows(
     assert len(response.context["cl"].result_list) >= 12
 
 
-@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+@override_settings(AXES_FAILURE_LIMIT=3)
 def test_locked_admin_login_answers_with_a_page_in_the_staff_language(client):
     StaffFactory(username="officer-locked")
     with translation.override("kk"):
@@ -422,7 +422,7 @@ def test_every_field_staff_see_has_a_translatable_label():
     from django.apps import apps
     from django.utils.functional import Promise
 
-    internal = {("Application", "completed_step"), ("AdmissionCycle", "reference_counter")}
+    internal = {("Application", "completed_steps"), ("AdmissionCycle", "reference_counter")}
     untranslated = [
         (model.__name__, field.name)
         for app in ("admissions", "programs")
