@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # fonts themselves are bundled in static/fonts/, so no font package is needed).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
 
-.PHONY: run install install-dev system-packages migrate seed test lint audit format messages bench worker beat services clean
+.PHONY: run install install-dev system-packages migrate seed test lint audit format messages bench worker beat production services backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,19 +81,34 @@ messages: install
 	$(MANAGE) makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=var --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
-## Production-like processes: web, Celery worker and beat (see Procfile)
-services: seed
-	DJANGO_SETTINGS_MODULE=config.settings.production $(MANAGE) collectstatic --noinput --verbosity 0
-	$(BIN)/honcho start
+## Production on this machine: web (gunicorn), Celery worker and beat under supervisord,
+## which restarts any of them that dies (deploy/supervisord.conf; systemd: deploy/systemd)
+production: install
+	mkdir -p var/run
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.production} $(MANAGE) migrate --noinput
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.production} $(MANAGE) collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.production} $(MANAGE) setup_periodic_tasks
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.production} $(MANAGE) setup_roles
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.production} \
+	CELERY_CONCURRENCY=$${CELERY_CONCURRENCY:-2} $(BIN)/supervisord -c deploy/supervisord.conf
+
+## The same after loading the catalogue (a first trial run)
+services: seed production
 
 worker: install
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 --prefetch-multiplier=1
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 --prefetch-multiplier=1 -Ofair
 
 beat: install
-	$(BIN)/celery -A config beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
+	$(BIN)/celery -A config beat --loglevel=INFO
 
+## Back up the database and the documents into var/backups/<time>/ (docs/production.md)
+backup: install
+	$(MANAGE) backup
+
+## Pages, allocation, outbox and memory at 20,000 applicants (needs DATABASE_URL, REDIS_URL, wrk)
 bench: install-dev
-	$(BIN)/python -m tests.bench
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class AdmissionsConfig(AppConfig):
     name = "admissions"
     verbose_name = _("Admissions")
+
+    def ready(self) -> None:
+        from admissions.models import RankingSnapshot, ScholarshipAward
+        from programs.page_cache import public_pages_invalidate
+
+        # Published rankings and the "scholarships left" figure are on the public pages.
+        for model in (RankingSnapshot, ScholarshipAward):
+            post_save.connect(public_pages_invalidate, sender=model, dispatch_uid=f"pages-{model}")
+            post_delete.connect(
+                public_pages_invalidate, sender=model, dispatch_uid=f"pages-del-{model}"
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from admissions.applications.lifecycle import Group, statuses_in
@@ -15,6 +15,7 @@ from admissions.models import (
     ApplicationChoice,
     Document,
     Review,
+    ScholarshipAward,
     StatusEvent,
 )
 from admissions.permissions import (  # noqa: F401 (re-exported for the selectors' callers)
@@ -105,27 +106,60 @@ def application_current(user):
     return applications.order_by("-cycle__opens_at").first()
 
 
+def _application_full_queryset():
+    return Application.objects.select_related(
+        "cycle", "applicant", "applicant__applicant_profile"
+    ).prefetch_related(
+        Prefetch(
+            "choices",
+            queryset=ApplicationChoice.objects.select_related(
+                "offering__program", "offering__cycle", "language"
+            ).order_by("priority"),
+        ),
+        "exam_results",
+        "documents",
+        Prefetch(
+            "events",
+            queryset=StatusEvent.objects.select_related("actor").order_by("created_at", "pk"),
+        ),
+    )
+
+
 def application_full(*, pk: int):
     """One application with everything the review page and the dashboard show loaded in a
     fixed number of queries (choices, exams, events, documents)."""
-    return (
-        Application.objects.select_related("cycle", "applicant", "applicant__applicant_profile")
+    return _application_full_queryset().get(pk=pk)
+
+
+def application_current_full(user, *, open_cycle):
+    """`application_current` loaded as `application_full`, plus its scholarship awards
+    (newest first, fund and program joined), in one query per relation.
+
+    `open_cycle` is the cycle open now (`cycle_open()`, read once by the caller) or None.
+    Returns None for an anonymous user or one without an application.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    applications = (
+        _application_full_queryset()
+        .filter(applicant=user)
         .prefetch_related(
             Prefetch(
-                "choices",
-                queryset=ApplicationChoice.objects.select_related(
-                    "offering__program", "offering__cycle", "language"
-                ).order_by("priority"),
-            ),
-            "exam_results",
-            "documents",
-            Prefetch(
-                "events",
-                queryset=StatusEvent.objects.select_related("actor").order_by("created_at", "pk"),
-            ),
+                "awards",
+                queryset=ScholarshipAward.objects.select_related(
+                    "fund", "offering__program"
+                ).order_by("-offered_at", "-pk"),
+            )
         )
-        .get(pk=pk)
     )
+    order = ["-cycle__opens_at", "-pk"]
+    if open_cycle is not None:
+        # The open cycle's application first, else the latest cycle's.
+        applications = applications.annotate(
+            in_open_cycle=Case(When(cycle_id=open_cycle.pk, then=Value(0)), default=Value(1))
+        )
+        order.insert(0, "in_open_cycle")
+    return applications.order_by(*order).first()
 
 
 # --- Scholarships (awards) ------------------------------------------------------------------

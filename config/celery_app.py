@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -17,3 +18,18 @@ app.autodiscover_tasks(
         "admissions.scholarships",
     ]
 )
+
+
+@app.task(name="admissions.heartbeat")
+def heartbeat() -> None:
+    """Beat-scheduled: a worker ran a job beat scheduled (see config.heartbeats)."""
+    from config.heartbeats import SCHEDULED_KEY, heartbeat_write
+
+    heartbeat_write(SCHEDULED_KEY)
+
+
+@worker_ready.connect
+def _start_worker_heartbeat(sender=None, **_kwargs) -> None:
+    from config.heartbeats import worker_heartbeat_start
+
+    worker_heartbeat_start(hostname=getattr(sender, "hostname", None))

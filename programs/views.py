@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 from . import selectors
 from .forms import ProgramFilterForm
+from .page_cache import cache_public_page
 
 
+@cache_public_page(timeout_setting="PUBLIC_PAGE_CACHE_SECONDS")
 def home(request: HttpRequest) -> HttpResponse:
     cycle = selectors.cycle_get_open()
     upcoming = None if cycle else selectors.cycle_get_upcoming()
@@ -21,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/home.html", context)
 
 
+@cache_public_page(timeout_setting="PUBLIC_PAGE_CACHE_SECONDS")
 def program_list(request: HttpRequest) -> HttpResponse:
     form = ProgramFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else {}
@@ -34,6 +37,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/program_list.html", context)
 
 
+@cache_public_page(timeout_setting="PUBLIC_PAGE_CACHE_SECONDS")
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_get_public(slug=slug)
     if program is None:

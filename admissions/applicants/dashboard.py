@@ -17,12 +17,7 @@ from admissions.applications.steps import next_step
 from admissions.documents.services import document_requirements
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
-from admissions.selectors import (
-    application_current,
-    application_full,
-    cycle_open,
-    email_is_confirmed,
-)
+from admissions.selectors import application_current_full, cycle_open, email_is_confirmed
 
 
 def _next_steps(
@@ -120,8 +115,9 @@ def _next_steps(
 @login_required
 def dashboard(request):
     user = request.user
-    current = application_current(user)
-    application = application_full(pk=current.pk) if current is not None else None
+    # Read once each: the open cycle, the application with everything shown, its awards.
+    open_cycle = cycle_open()
+    application = application_current_full(user, open_cycle=open_cycle)
     has_profile = (
         application is not None and hasattr(application.applicant, "applicant_profile")
     ) or ApplicantProfile.objects.filter(user=user).exists()
@@ -129,14 +125,13 @@ def dashboard(request):
     requirements = document_requirements(application=application) if application else []
     deadline = None
     if application is not None:
-        application.live_awards = list(
-            application.awards.filter(state__in=sorted(LIVE_AWARD_STATES))
-        )
+        application.live_awards = [
+            award for award in application.awards.all() if award.state in LIVE_AWARD_STATES
+        ]
         if application.is_editable_by_applicant:
             deadline = application_deadline(application=application)
     # The submission's own rule: what the dashboard says and what it refuses agree.
     deadline_passed = deadline is not None and application_deadline_passed(application=application)
-    open_cycle = cycle_open()
     if (
         application is not None
         and open_cycle is not None

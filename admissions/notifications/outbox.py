@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import smtplib
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import transaction
@@ -36,6 +37,7 @@ from admissions.models import OutgoingMail
 
 __all__ = [
     "MailDelivery",
+    "mail_connection_close",
     "mail_deliver",
     "mail_enqueue",
     "mail_enqueue_on_commit",
@@ -229,6 +231,67 @@ def _message_id(mail: OutgoingMail) -> str:
     return f"<outbox-{mail.pk}-{digest}@{domain}>"
 
 
+# --- One SMTP connection per process, reused across mails ---------------------------------
+# Opening a connection (TCP, greeting, EHLO, STARTTLS, AUTH) cost more than sending a mail;
+# a worker now keeps one open and sends mail after mail through it. It is per thread, and
+# replaced when the mail settings change (tests switch servers).
+_connections = threading.local()
+CONNECTION_SETTINGS = (
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_TIMEOUT",
+)
+
+
+def _connection_settings() -> tuple:
+    return tuple(getattr(settings, name, None) for name in CONNECTION_SETTINGS)
+
+
+def mail_connection_close() -> None:
+    """Close this thread's kept SMTP connection, if any (worker shutdown, tests)."""
+    backend = getattr(_connections, "backend", None)
+    _connections.backend = None
+    if backend is not None:
+        try:
+            backend.close()
+        except (smtplib.SMTPException, OSError):  # already broken: nothing left to close
+            logger.debug("Closing a broken SMTP connection failed", exc_info=True)
+
+
+def _send_reusing_connection(message: EmailMultiAlternatives) -> None:
+    """Send `message` through this thread's open connection, opening it when needed.
+
+    A kept connection the server has dropped meanwhile (idle timeout, restart) fails on
+    first use with a disconnect or a reset: it is replaced and the message sent once more
+    on a fresh connection. Any failure on a fresh connection is the caller's to handle.
+    """
+    backend = getattr(_connections, "backend", None)
+    if backend is not None and getattr(_connections, "config", None) != _connection_settings():
+        mail_connection_close()
+        backend = None
+    reused = backend is not None
+    if backend is None:
+        backend = get_connection(fail_silently=False)
+        backend.open()  # opened here, so send_messages leaves it open for the next mail
+        _connections.backend, _connections.config = backend, _connection_settings()
+    message.connection = backend
+    try:
+        message.send()
+    except (smtplib.SMTPServerDisconnected, ConnectionError):
+        mail_connection_close()
+        if not reused:
+            raise
+        _send_reusing_connection(message)
+    except (smtplib.SMTPException, OSError):
+        # The conversation may be in any state after an error: start the next mail afresh.
+        mail_connection_close()
+        raise
+
+
 def _is_permanent(exc: Exception) -> bool:
     """SMTP 5xx replies are permanent (unknown user, refused sender); anything else
     (4xx, connection refused, timeouts) is worth retrying."""
@@ -293,7 +356,7 @@ def mail_deliver(*, mail_id: int) -> MailDelivery:
         )
         message.attach_alternative(html, "text/html")
         try:
-            message.send()
+            _send_reusing_connection(message)
         except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, timeout, DNS
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             permanent = _is_permanent(exc)

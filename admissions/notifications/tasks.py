@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,12 @@ from django.utils import timezone
 from admissions.enums import MailState
 from admissions.models import OutgoingMail
 from admissions.notifications.digest import staff_digest_send
-from admissions.notifications.outbox import mail_deliver, mail_enqueue, mail_retry_countdown
+from admissions.notifications.outbox import (
+    mail_connection_close,
+    mail_deliver,
+    mail_enqueue,
+    mail_retry_countdown,
+)
 
 __all__ = ["mail_send", "mail_sweep", "staff_digest"]
 
@@ -43,6 +49,12 @@ def mail_send(self, mail_id: int) -> str:
         # is down now, the retry is lost but the row is pending: the sweep picks it up.
         raise self.retry(countdown=delivery.countdown, max_retries=None)
     return delivery.outcome
+
+
+@worker_process_shutdown.connect
+def _close_smtp_connection(**_kwargs) -> None:
+    """Say goodbye to the SMTP server on the connection a worker process kept open."""
+    mail_connection_close()
 
 
 def _due_for_sweep(now) -> Q:

@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from admissions.models import RankingSnapshot
 from admissions.scholarships.ranking_integrity import snapshot_canonical_json, snapshot_check
 from programs.models import Offering
+from programs.page_cache import cache_public_page
 
 
+@cache_public_page(timeout_setting="PUBLIC_PAGE_CACHE_SECONDS")
 def ranking_list(request):
     snapshots = RankingSnapshot.objects.only("pk", "offering_id", "published_at").order_by(
         "-published_at"
@@ -47,6 +49,9 @@ def _neighbour(snapshot: RankingSnapshot, *, newer: bool):
     )
 
 
+# A published snapshot never changes: it is rendered once and kept (a newer publication
+# changes its "newer ranking" link, and any publication makes the cached pages stale).
+@cache_public_page(timeout_setting="PUBLISHED_RANKING_CACHE_SECONDS")
 def ranking_detail(request, pk: int):
     snapshot = get_object_or_404(
         RankingSnapshot.objects.select_related("offering__program", "offering__cycle"), pk=pk

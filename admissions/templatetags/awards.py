@@ -1,7 +1,8 @@
 """Template tags of the scholarship pages.
 
 `{% scholarship_offer_card application %}` renders the applicant's latest scholarship
-offer (or nothing) for the dashboard; it does its own single query.
+offer (or nothing) for the dashboard: from the application's prefetched awards when
+they were loaded with it, else with a single query.
 `{% scholarships_left cycle %}` renders the public "scholarships left" figure (cycle
 optional: the most recent cycle with scholarships).
 `{% admin_scholarship_figures %}` renders the committee's live figures (uses `cycle` from
@@ -21,7 +22,11 @@ register = template.Library()
 @register.inclusion_tag("admissions/awards/offer_card.html")
 def scholarship_offer_card(application):
     award = None
-    if application is not None and getattr(application, "pk", None):
+    prefetched = getattr(application, "_prefetched_objects_cache", {}).get("awards")
+    if prefetched is not None:
+        # Loaded with the page (newest first, fund and program joined): no query.
+        award = max(prefetched, key=lambda a: (a.offered_at, a.pk), default=None)
+    elif application is not None and getattr(application, "pk", None):
         award = (
             application.awards.select_related("fund", "offering__program")
             .order_by("-offered_at", "-pk")

@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.object_storage import s3_storage_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -108,6 +110,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages of anonymous visitors are cached whole (programs.page_cache) and made stale
+# when their data changes; these bound how long a page that depends on the clock (a cycle
+# opening or closing) may be kept, and how long a published ranking is kept.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
+PUBLISHED_RANKING_CACHE_SECONDS = env.int("PUBLISHED_RANKING_CACHE_SECONDS", default=24 * 3600)
+# Each process keeps the pages it served last in memory (bytes) and checks the shared
+# version at most this often (seconds): a change made elsewhere shows within that time.
+PUBLIC_PAGE_LOCAL_BYTES = env.int("PUBLIC_PAGE_LOCAL_BYTES", default=16 * 1024 * 1024)
+PUBLIC_PAGE_VERSION_CHECK_SECONDS = env.float("PUBLIC_PAGE_VERSION_CHECK_SECONDS", default=1.0)
 
 # --- Authentication ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -241,6 +252,11 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Documents in S3-compatible object storage when STORAGE_URL or AWS_* settings are given
+# (config/object_storage.py): several web and worker machines then share them.
+OBJECT_STORAGE = s3_storage_options(env("STORAGE_URL", default=""), env)
+if OBJECT_STORAGE is not None:
+    STORAGES["default"] = STORAGES["private"] = OBJECT_STORAGE
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
 # Uploaded images: refused above this many pixels (read from the header, before decoding) or
@@ -305,7 +321,12 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= OUTBOX_RETRY_MAX_SEC
         "CELERY_VISIBILITY_TIMEOUT must be longer than OUTBOX_RETRY_MAX_SECONDS."
     )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, recording its ticks for /healthz/.
+CELERY_BEAT_SCHEDULER = "config.heartbeats:HeartbeatScheduler"
+# Worker and beat write a heartbeat this often (seconds); /healthz/ reports a process
+# whose last heartbeat is older than HEALTH_STALE_SECONDS as down.
+HEALTH_HEARTBEAT_SECONDS = env.int("HEALTH_HEARTBEAT_SECONDS", default=20)
+HEALTH_STALE_SECONDS = env.int("HEALTH_STALE_SECONDS", default=90)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Outbox: rows still pending after this many seconds are re-enqueued by the sweep.
@@ -339,6 +360,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to standard output, one JSON object per line in production (LOG_FORMAT=json, the
+# default there; python-json-logger), plain text elsewhere. gunicorn's own logs use the
+# same format (config/gunicorn.py); Celery's go through these handlers.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 # Personal data never reach a log line or an error mail (config/logging.py): every handler
 # masks e-mail addresses, phone numbers and national identifiers; error mails to ADMINS carry
 # no request body, cookies, headers or local variables.
@@ -351,11 +376,18 @@ LOGGING = {
         "personal_data": {"()": "config.logging.PersonalDataFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["personal_data"],
         },
         "mail_admins": {
@@ -376,6 +408,27 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Error reports -----------------------------------------------------------------------
+# Unhandled errors of the web and of Celery tasks go to Sentry when SENTRY_DSN is set.
+# No personal data is sent (applicants' data stays here): no user, cookies, request body or
+# local variables, only the traceback, the URL and the log records (masked, see LOGGING).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+    )
 
 # --- Application -------------------------------------------------------------------------
 # The consent texts and their versions are data (admin: "Personal-data consent texts"); this

@@ -16,8 +16,13 @@ if not env.bool("TEST_REAL_SMTP", default=False):
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "test-private")
-STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
-STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
+# Documents on disk in tests, whatever the environment says (the object-storage tests
+# switch to their own S3 server).
+for _name in ("default", "private"):
+    STORAGES[_name] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 # Tasks run eagerly in the test process; tests that need the real worker start one, with
 # CELERY_EAGER=false in its environment (and switch the test process to non-eager).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
@@ -30,3 +35,7 @@ STAFF_TWO_FACTOR_REQUIRED = False
 # Static files are served by the live server's static handler; WhiteNoise would only warn
 # that STATIC_ROOT has not been collected.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+# The page cache reads the shared cache on every request in tests (which clear it between
+# tests), so no page survives from one test into the next in a process-local copy.
+PUBLIC_PAGE_LOCAL_BYTES = 0
+PUBLIC_PAGE_VERSION_CHECK_SECONDS = 0

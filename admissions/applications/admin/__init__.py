@@ -15,7 +15,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, OuterRef, Prefetch, Subquery
+from django.db.models import Avg, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from admissions.admin.pages import AdminPageMixin
 from admissions.admin.related import may_open_related, plain_related
 from admissions.applications import lifecycle
+from admissions.applications.admin.changelist import ApplicationChangeList, action_checkbox_html
 from admissions.applications.exports import (
     EXPORT_FORMATS,
     applicant_profile,
@@ -37,7 +38,6 @@ from admissions.documents.requests import documents_request_many
 from admissions.enums import ApplicationStatus, DocumentKind
 from admissions.models import (
     Application,
-    ApplicationChoice,
     Review,
 )
 from admissions.permissions import staff_may_see, staff_may_verify_documents
@@ -154,11 +154,11 @@ class ApplicationAdmin(
             .annotate(mean=Avg("score"))
             .values("mean")
         )
-        choices = ApplicationChoice.objects.select_related("offering__program", "language")
+        # The list prefetches the program choices of its page (ApplicationChangeList); the
+        # application page reads them through its inline.
         return (
             applications_visible_to_staff(request.user)
             .select_related("cycle", "applicant__applicant_profile")
-            .prefetch_related(Prefetch("choices", queryset=choices.order_by("priority")))
             .annotate(mean_score=Subquery(mean_score), **input_annotations())
         )
 
@@ -167,6 +167,8 @@ class ApplicationAdmin(
         if application is None:
             # Another program's application, or none at all: the same answer, nothing shown.
             raise Http404(gettext("No such application."))
+        # Read through get_queryset, which holds only what this user may see: no second check.
+        request.__dict__.setdefault("_visible_applications", {})[application.pk] = True
         return application
 
     def _visible(self, request, obj) -> bool:
@@ -270,6 +272,12 @@ class ApplicationAdmin(
 
     # --- Columns and detail fields ------------------------------------------------------
 
+    def get_changelist(self, request, **kwargs):
+        return ApplicationChangeList
+
+    def action_checkbox(self, obj):
+        return action_checkbox_html(obj)
+
     cycle_text = plain_related("cycle", Application)
 
     @admin.display(description=_("reference"), ordering="reference")
@@ -291,7 +299,11 @@ class ApplicationAdmin(
             "",
             "<div>{}. {} <small>({})</small></div>",
             (
-                (choice.priority, choice.offering.program, choice.language.code)
+                (
+                    choice.priority,
+                    getattr(choice, "program_label", None) or choice.offering.program,
+                    choice.language.code,
+                )
                 for choice in application.choices.all()
             ),
         )

@@ -62,7 +62,12 @@ class ChoiceInline(ReadOnlyInline):
     verbose_name_plural = _("program choices, by priority")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("offering__program", "language")
+        # An offering is shown as "program — cycle": both joined, not read per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("offering__program", "offering__cycle", "language")
+        )
 
 
 class ExamResultInline(ReadOnlyInline):

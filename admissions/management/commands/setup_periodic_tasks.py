@@ -62,6 +62,12 @@ SCHEDULES = (
         "Delete documents of rejected and withdrawn applications after the retention period.",
         at=(3, 30),
     ),
+    Schedule(
+        "admissions.heartbeat",
+        "Record that beat and a worker are running (reported by /healthz/).",
+        every_minutes=1,
+        expire_seconds=50,
+    ),
 )
 
 

@@ -166,3 +166,26 @@ def test_iin_generator_refuses_nothing_valid():
         validate_snils(snils_generate(rng))
     with pytest.raises(ValidationError):
         validate_iin("070131500001")
+
+
+def test_seed_demo_writes_in_batches_and_refreshes_planner_statistics(catalogue):
+    """The number of statements does not grow with the number of applicants (bulk writes),
+    and the filled tables are analysed at the end."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(applicants: int, seed: int) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            output = run("--applicants", str(applicants), "--seed", str(seed))
+        assert "statistics updated" in output
+        return [query["sql"] for query in captured.captured_queries]
+
+    few = statements(20, seed=11)
+    many = statements(200, seed=12)
+    assert Application.objects.count() == 220
+    # One write per applicant would be 200+ statements (1,000+ with choices, exams, events);
+    # batches take a few more only where SQLite caps the rows of one INSERT.
+    assert len(many) < 50
+    assert len(many) <= 2 * len(few)
+    analysed = {sql.split()[-1].strip('"') for sql in many if sql.startswith("ANALYZE")}
+    assert {"admissions_application", "admissions_applicationchoice", "auth_user"} <= analysed

@@ -1,0 +1,53 @@
+"""The applications list renders its rows without per-row widget and URL work, with the
+same markup as Django's: checkbox, links that keep the list's filters, program labels."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import escape
+
+from admissions.enums import ApplicationStatus as S
+from admissions.models import Application
+from tests.admissions.staff_helpers import application_for, officer, two_programs
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:admissions_application_changelist"
+
+
+@pytest.fixture
+def officer_client(client):
+    client.force_login(officer())
+    return client
+
+
+def test_row_checkbox_is_the_markup_djangos_widget_renders():
+    programs = two_programs()
+    application = application_for(programs[0], status=S.SUBMITTED)
+    model_admin = admin.site._registry[Application]
+    assert model_admin.action_checkbox(application) == admin.ModelAdmin.action_checkbox(
+        model_admin, application
+    )
+
+
+def test_row_links_keep_the_lists_filters(officer_client):
+    programs = two_programs()
+    application = application_for(programs[0], status=S.SUBMITTED)
+    html = officer_client.get(reverse(CHANGELIST), {"status": "submitted"}).content.decode()
+    change = reverse("admin:admissions_application_change", args=[application.pk])
+    assert f'href="{change}?_changelist_filters=status%3Dsubmitted"' in html
+    unfiltered = officer_client.get(reverse(CHANGELIST)).content.decode()
+    assert f'href="{change}"' in unfiltered
+
+
+def test_rows_show_the_translated_program_label(officer_client):
+    programs = two_programs()
+    for _ in range(3):
+        application_for(programs[0], status=S.SUBMITTED)
+    html = officer_client.get(reverse(CHANGELIST)).content.decode()
+    label = re.escape(escape(str(programs[0].program)))
+    assert len(re.findall(rf"<div>1\. {label} <small>", html)) == 3
