@@ -116,29 +116,34 @@ class DecisionPreview:
 def application_decide_preview(*, applications, to_status: str) -> list[DecisionPreview]:
     """Per application, what moving it to `to_status` would do (nothing is changed):
     the confirmation page of a decision lists it. Same rules as `application_transition`
-    (lifecycle data and guards), read without locks."""
-    from admissions.applications.guards import guard_problems
+    (lifecycle data and guards), read without locks, in a fixed number of queries."""
+    from admissions.applications.guards import guard_problems_many
 
-    previews = []
+    applications = list(applications)
+    guarded: dict[tuple, list[Application]] = {}
+    refusals: dict[int, str] = {}
     for application in applications:
         if to_status not in lifecycle.allowed_next(application.status):
-            previews.append(
-                DecisionPreview(
-                    application=application,
-                    refusal=_("An application that is “%(from)s” cannot become “%(to)s”.")
-                    % {
-                        "from": ApplicationStatus(application.status).label,
-                        "to": ApplicationStatus(to_status).label,
-                    },
-                )
-            )
+            refusals[application.pk] = _(
+                "An application that is “%(from)s” cannot become “%(to)s”."
+            ) % {
+                "from": ApplicationStatus(application.status).label,
+                "to": ApplicationStatus(to_status).label,
+            }
             continue
         guards = lifecycle.guards_on_move(application.status, to_status)
-        problems = tuple(
-            str(problem) for problem in guard_problems(application=application, guards=guards)
+        guarded.setdefault(guards, []).append(application)
+    problems: dict[int, list[str]] = {}
+    for guards, group in guarded.items():
+        problems.update(guard_problems_many(applications=group, guards=guards))
+    return [
+        DecisionPreview(
+            application=application,
+            refusal=refusals.get(application.pk, ""),
+            problems=tuple(str(problem) for problem in problems.get(application.pk, ())),
         )
-        previews.append(DecisionPreview(application=application, problems=problems))
-    return previews
+        for application in applications
+    ]
 
 
 def application_decide_many(

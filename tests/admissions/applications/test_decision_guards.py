@@ -162,3 +162,19 @@ def test_guards_are_lifecycle_data(monkeypatch):
         application_transition(
             application=second, to_status=S.REJECTED, actor=officer(), note="No."
         )
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_bulk_confirmation_page_stays_within_a_fixed_query_budget(
+    client, count, django_assert_max_num_queries
+):
+    offering, _other = two_programs()
+    applications = [application_for(offering, status=S.UNDER_REVIEW) for _ in range(count)]
+    ready_for_decision(applications[0])
+    client.force_login(officer())
+    data = {"action": "decide_accepted", "_selected_action": [a.pk for a in applications]}
+    with django_assert_max_num_queries(30):
+        page = client.post(reverse(CHANGELIST), data)
+    assert page.status_code == 200
+    assert sum(p.will_be_done for p in page.context["previews"]) == 1
+    assert not StatusEvent.objects.exists()
