@@ -18,6 +18,12 @@ S = ApplicationStatus
 
 FINAL_STATUSES = frozenset({S.ENROLLED, S.REJECTED, S.WITHDRAWN})
 
+# Decisions reach the applicant (page and mail) when the cycle releases its results.
+DECISION_STATUSES = frozenset({S.ACCEPTED, S.WAITLISTED, S.REJECTED})
+# Moves open to a decision the applicant has not seen yet (held until the results time):
+# another decision, back to review (a mistaken click undone), or the applicant withdrawing.
+HELD_DECISION_MOVES = frozenset({*DECISION_STATUSES, S.UNDER_REVIEW, S.WITHDRAWN})
+
 # The only moves an application can make. Anything else is refused by the transition service.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),

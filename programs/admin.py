@@ -135,6 +135,7 @@ class AdmissionCycleForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "results_at",
+            "release_decisions_immediately",
             "offer_response_days",
             "scholarship_total",
             "exam_weight",
@@ -168,7 +169,18 @@ class AdmissionCycleAdmin(TabbedTranslationAdmin):
     inlines = (FundInline, OfferingInline)
     fieldsets = (
         (None, {"fields": ("code", "name")}),
-        (_("Dates"), {"fields": ("opens_at", "closes_at", "results_at", "offer_response_days")}),
+        (
+            _("Dates"),
+            {
+                "fields": (
+                    "opens_at",
+                    "closes_at",
+                    "results_at",
+                    "release_decisions_immediately",
+                    "offer_response_days",
+                )
+            },
+        ),
         (
             _("Scholarships and ranking"),
             {"fields": ("scholarship_total", "exam_weight", "review_weight")},

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from admissions.applications.release import application_as_applicant_sees
 from admissions.applications.services import application_deadline
 from admissions.applications.views import LAST_STEP, STEP_SLUGS
 from admissions.documents.services import document_requirements
@@ -137,6 +138,8 @@ def dashboard(request):
     user = request.user
     current = application_current(user)
     application = application_full(pk=current.pk) if current is not None else None
+    # A decision held until the results time is not shown (nor its audit row below).
+    application = application_as_applicant_sees(application)
     has_profile = (
         application is not None and hasattr(application.applicant, "applicant_profile")
     ) or ApplicantProfile.objects.filter(user=user).exists()
@@ -168,7 +171,9 @@ def dashboard(request):
             "application": application,
             "open_cycle": open_cycle,
             "badge": STATUS_BADGES.get(application.status, "") if application else "",
-            "events": list(application.events.all()) if application else [],
+            "events": [e for e in application.events.all() if not e.withheld]
+            if application
+            else [],
             "requirements": requirements,
             "next_steps": _next_steps(
                 application=application,

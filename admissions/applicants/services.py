@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from admissions.applicants.search import profile_search_key
 from admissions.applicants.validators import normalise_identifier
 from admissions.enums import ApplicationStatus
 from admissions.errors import DomainError
@@ -91,5 +92,6 @@ def profile_save(*, user, data: dict[str, Any]) -> ApplicantProfile:
     for name, value in values.items():
         setattr(profile, name, value)
     profile.full_clean()
+    profile.search_key = profile_search_key(profile)
     profile.save()
     return profile

@@ -14,7 +14,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
+from admissions.enums import (
+    ALLOWED_TRANSITIONS,
+    DECISION_STATUSES,
+    HELD_DECISION_MOVES,
+    ApplicationStatus,
+)
 from admissions.errors import DeadlinePassed, DomainError, IllegalTransition
 from admissions.models import (
     ApplicantProfile,
@@ -70,10 +75,20 @@ def application_transition(
 
     The row is locked, so two concurrent moves cannot both start from the same state.
     Raises `IllegalTransition` for a move the state machine does not allow.
+
+    A decision (`DECISION_STATUSES`) made before the cycle releases its results is held:
+    recorded and audited at once (staff see it), but the applicant keeps seeing the status
+    they saw (`released_status`), the audit row is `withheld` and no mail is queued; the
+    release job (`decisions_release`) shows it and mails it at the results time. A held
+    decision may still be changed (`HELD_DECISION_MOVES`); the applicant never sees it.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     from_status = locked.status
-    if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
+    shown = locked.released_status or from_status  # what the applicant sees now
+    allowed = ALLOWED_TRANSITIONS.get(from_status, frozenset())
+    if locked.released_status:
+        allowed = allowed | (HELD_DECISION_MOVES - {from_status})
+    if to_status not in allowed:
         raise IllegalTransition(
             _("An application that is “%(from)s” cannot become “%(to)s”.")
             % {
@@ -81,34 +96,39 @@ def application_transition(
                 "to": ApplicationStatus(to_status).label,
             }
         )
+    held = to_status in DECISION_STATUSES and not locked.cycle.decisions_released()
     locked.status = to_status
-    update_fields = ["status", "updated_at"]
+    locked.released_status = shown if held else ""
+    update_fields = ["status", "released_status", "updated_at"]
     if to_status == ApplicationStatus.DOCUMENTS_REQUESTED:
         locked.documents_request_message = note
         update_fields.append("documents_request_message")
-    elif to_status in (
-        ApplicationStatus.REJECTED,
-        ApplicationStatus.ACCEPTED,
-        ApplicationStatus.WAITLISTED,
-    ):
+    elif to_status in DECISION_STATUSES:
         locked.decision_note = note
         update_fields.append("decision_note")
     locked.save(update_fields=update_fields)
+    # An undone held decision returns the applicant to what they see already: no news.
+    announced = not held and to_status != shown
     event = StatusEvent.objects.create(
-        application=locked, from_status=from_status, to_status=to_status, actor=actor, note=note
-    )
-    application_notify(
         application=locked,
-        template=STATUS_TEMPLATES.get(to_status, "status_changed"),
-        key=f"application-{locked.pk}-event-{event.pk}",
         from_status=from_status,
         to_status=to_status,
+        actor=actor,
         note=note,
+        withheld=not announced,
     )
+    if announced:
+        application_notify(
+            application=locked,
+            template=STATUS_TEMPLATES.get(to_status, "status_changed"),
+            key=f"application-{locked.pk}-event-{event.pk}",
+            from_status=shown,
+            to_status=to_status,
+            note=note,
+        )
     # Keep the caller's instance in step with the database.
-    application.status = locked.status
-    application.documents_request_message = locked.documents_request_message
-    application.decision_note = locked.decision_note
+    for name in ("status", "released_status", "documents_request_message", "decision_note"):
+        setattr(application, name, getattr(locked, name))
     return event
 
 

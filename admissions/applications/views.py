@@ -23,6 +23,7 @@ from admissions.applications.forms import (
     MotivationForm,
     WithdrawForm,
 )
+from admissions.applications.release import application_as_applicant_sees
 from admissions.applications.services import (
     APPLICATION_STEPS,
     EDUCATION_FIELDS,
@@ -303,7 +304,7 @@ def _review(request, application):
             return redirect("admissions:application_continue")
         if is_draft and application.completed_step < documents_step:
             application_step_complete(application=application, step=documents_step)
-    full = application_full(pk=application.pk)
+    full = application_as_applicant_sees(application_full(pk=application.pk))
     missing = application_missing(application=full) if is_draft else []
     documents_url = reverse("admissions:documents")
     return _render(
@@ -326,7 +327,7 @@ def _review(request, application):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_withdraw_view(request):
-    application = application_current(request.user)
+    application = application_as_applicant_sees(application_current(request.user))
     if application is None or application.status in FINAL_STATUSES:
         raise Http404
     form = WithdrawForm(request.POST or None)

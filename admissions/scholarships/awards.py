@@ -179,6 +179,11 @@ def award_offer(
         raise DomainError(
             _("Only accepted or waitlisted applications can be offered a scholarship.")
         )
+    if application.released_status:
+        # The offer mail would tell the applicant a decision they must not see yet.
+        raise DomainError(
+            _("The decision on this application is not released yet: offer after the results.")
+        )
     if not application.scholarship_requested:
         raise DomainError(_("The applicant did not ask for a scholarship."))
     if not ApplicationChoice.objects.filter(application=application, offering=offering).exists():

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from admissions.applicants.search import profile_search_key
 from admissions.applications.services import application_reference
 from admissions.demo import (
     birth_date_between,
@@ -376,6 +377,8 @@ class Command(BaseCommand):
                     preferred_language=person["language"],
                 )
             )
+        for profile in profiles:
+            profile.search_key = profile_search_key(profile)
         ApplicantProfile.objects.bulk_create(profiles)
 
         version = settings.PERSONAL_DATA_CONSENT_VERSION

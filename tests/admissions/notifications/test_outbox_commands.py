@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED = {
     "admissions.mail_sweep": ("interval", 1),
+    "admissions.release_decisions": ("interval", 1),
     "admissions.remind_drafts": ("crontab", "10:0"),
     "admissions.remind_offers": ("interval", 60),
     "admissions.expire_offers": ("interval", 5),
