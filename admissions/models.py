@@ -62,7 +62,9 @@ class ApplicantProfile(models.Model):
     )
     # Folded names for search (`admissions.applicants.search.profile_search_key`), written
     # with the profile by `profile_save`.
-    search_key = models.TextField(_("search key"), blank=True, default="", editable=False)
+    search_key = models.TextField(
+        _("search key"), blank=True, default="", db_default="", editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -149,6 +151,8 @@ class Application(models.Model):
         max_length=24,
         choices=ApplicationStatus.choices,
         blank=True,
+        default="",
+        db_default="",
         db_index=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -450,7 +454,9 @@ class StatusEvent(models.Model):
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     # A decision held until the cycle's results time (or one the applicant never saw,
     # because it was changed before the release): shown to staff only.
-    withheld = models.BooleanField(_("withheld from the applicant"), default=False)
+    withheld = models.BooleanField(
+        _("withheld from the applicant"), default=False, db_default=False
+    )
     released_at = models.DateTimeField(_("released to the applicant"), null=True, blank=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from admissions.applications.services import STATUS_TEMPLATES, application_notify
+from admissions.enums import DECISION_STATUSES
 from admissions.models import Application, StatusEvent
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "application_release_decision",
     "decisions_due",
     "decisions_pending_release",
+    "decision_release_time",
     "decisions_release",
 ]
 
@@ -83,6 +85,14 @@ def decisions_release(*, now: _dt.datetime | None = None) -> int:
         if application_release_decision(application_id=application_id, now=now) is not None:
             released += 1
     return released
+
+
+def decision_release_time(*, cycle, to_status: str) -> _dt.datetime | None:
+    """When applicants of `cycle` would see a move to `to_status` made now: the results
+    time for a decision that would be held, else None (at once)."""
+    if to_status in DECISION_STATUSES and not cycle.decisions_released():
+        return cycle.results_at
+    return None
 
 
 def application_as_applicant_sees(application: Application) -> Application:

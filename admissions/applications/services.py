@@ -33,7 +33,7 @@ from admissions.notifications.outbox import notification_queue
 from admissions.selectors import applicant_language, email_is_confirmed
 from programs.models import AdmissionCycle, Language, Offering
 
-__all__ = ["application_notify", "application_transition"]
+__all__ = ["application_next_statuses", "application_notify", "application_transition"]
 
 # Which e-mail template announces arriving in a state; the rest use `status_changed`.
 STATUS_TEMPLATES = {
@@ -63,6 +63,16 @@ def application_notify(*, application: Application, template: str, key: str, **e
     )
 
 
+def application_next_statuses(application: Application) -> frozenset[str]:
+    """The statuses `application` may move to now: the state machine's moves
+    (`ALLOWED_TRANSITIONS`), and while a decision is held (`released_status` set) the
+    `HELD_DECISION_MOVES` too, so that a decision no applicant has seen can be corrected."""
+    allowed = ALLOWED_TRANSITIONS.get(application.status, frozenset())
+    if application.released_status:
+        allowed = allowed | (HELD_DECISION_MOVES - {application.status})
+    return allowed
+
+
 @transaction.atomic
 def application_transition(
     *,
@@ -85,10 +95,7 @@ def application_transition(
     locked = Application.objects.select_for_update().get(pk=application.pk)
     from_status = locked.status
     shown = locked.released_status or from_status  # what the applicant sees now
-    allowed = ALLOWED_TRANSITIONS.get(from_status, frozenset())
-    if locked.released_status:
-        allowed = allowed | (HELD_DECISION_MOVES - {from_status})
-    if to_status not in allowed:
+    if to_status not in application_next_statuses(locked):
         raise IllegalTransition(
             _("An application that is “%(from)s” cannot become “%(to)s”.")
             % {

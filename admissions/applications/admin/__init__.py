@@ -8,14 +8,12 @@ goes through `_get_visible_application`.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, OuterRef, Prefetch, Subquery
+from django.db.models import Avg, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -32,9 +30,19 @@ from admissions.applications.exports import (
     applicant_profile,
     application_export_response,
 )
-from admissions.applications.services import EDUCATION_FIELDS
+from admissions.applicants.search import (
+    applicant_search_condition,
+    reference_search_condition,
+)
+from admissions.applications.release import decision_release_time
+from admissions.applications.saved_filters import (
+    saved_filter_delete,
+    saved_filter_save,
+    saved_filters_of,
+)
+from admissions.applications.services import EDUCATION_FIELDS, application_next_statuses
 from admissions.documents.services import document_reject, document_verify
-from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
+from admissions.enums import ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import (
     Application,
@@ -61,6 +69,7 @@ from admissions.selectors import (
 from .filters import (
     CappedCountPaginator,
     CitizenshipFilter,
+    CycleFilter,
     DocumentsFilter,
     LanguageFilter,
     LevelFilter,
@@ -76,8 +85,6 @@ from .inlines import (
 )
 
 S = ApplicationStatus
-# A whole reference number as typed, e.g. "kzo-2025-000123".
-REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
 
 # Staff decisions offered as buttons and bulk actions; those in `NOTE_REQUIRED` need a note.
 DECISIONS = {
@@ -96,14 +103,14 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         "reference_or_draft",
         "applicant_name",
         "programs_by_priority",
-        "status",
+        "status_display",
         "mean_score_display",
         "scholarship",
         "submitted",
     )
     list_display_links = ("reference_or_draft",)
     list_filter = (
-        "cycle",
+        CycleFilter,
         "status",
         ProgramFilter,
         LevelFilter,
@@ -190,26 +197,34 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         return columns
 
     def get_search_fields(self, request):
-        fields = ["=reference"]
-        if not staff_is_blind(request.user):
-            fields += [
-                "applicant__applicant_profile__last_name_native",
-                "applicant__applicant_profile__first_name_native",
-                "applicant__applicant_profile__last_name_latin",
-                "applicant__applicant_profile__first_name_latin",
-            ]
-        if staff_may_see_contact(request.user):
-            fields.append("=applicant__email")
-        if staff_may_see_national_id(request.user):
-            fields.append("=applicant__applicant_profile__identifier")
-        return fields
+        # Only shows the search box: `get_search_results` decides what a term matches.
+        return ("reference",)
 
     def get_search_results(self, request, queryset, search_term):
+        """A reference (whole or its start, "kzo-2026-1"), a phone in any format, an
+        IIN/SNILS/passport with or without spaces and hyphens, an e-mail address, or
+        names with Kazakh letters folded and in Latin transliteration
+        (`admissions.applicants.search`), each only where the role may see it."""
         term = search_term.strip()
-        if REFERENCE_PATTERN.fullmatch(term):
-            # A whole reference number: one lookup on the unique index, whatever the case.
-            return queryset.filter(reference=term.upper()), False
-        return super().get_search_results(request, queryset, term)
+        if not term:
+            return queryset, False
+        condition = Q()
+        reference = reference_search_condition(term)
+        if reference is not None:
+            condition |= reference
+        if any(c.isdigit() for c in term):
+            condition |= Q(reference__contains=term.upper())
+        applicant = applicant_search_condition(
+            term,
+            names=not staff_is_blind(request.user),
+            contact=staff_may_see_contact(request.user),
+            national_id=staff_may_see_national_id(request.user),
+        )
+        if applicant is not None:
+            condition |= applicant
+        if not condition:
+            return queryset.none(), False
+        return queryset.filter(condition), False
 
     def get_fieldsets(self, request, obj=None):
         cycle = "cycle" if may_open_related(request, Application, "cycle") else "cycle_text"
@@ -275,6 +290,17 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
                 (choice.priority, choice.offering.program, choice.language.code)
                 for choice in application.choices.all()
             ),
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, application):
+        if not application.released_status:
+            return application.get_status_display()
+        return format_html(
+            '{}<br><small class="release-pending">{}</small>',
+            application.get_status_display(),
+            gettext("not released: the applicant sees “%(status)s”")
+            % {"status": ApplicationStatus(application.released_status).label},
         )
 
     @admin.display(description=_("score"), ordering="mean_score")
@@ -358,7 +384,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
     def decisions_for(self, request, application):
         if not self.has_change_permission(request, application):
             return []
-        allowed = ALLOWED_TRANSITIONS.get(application.status, frozenset())
+        allowed = application_next_statuses(application)
         return [
             {
                 "label": label,
@@ -384,6 +410,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         return [
             path("dashboard/", wrap(self.dashboard_view), name=f"{info}_dashboard"),
             path("export/", wrap(self.export_view), name=f"{info}_export"),
+            path("saved-filters/", wrap(self.saved_filter_view), name=f"{info}_saved_filter"),
             path(
                 "<path:object_id>/decide/<str:to_status>/",
                 wrap(self.decide_view),
@@ -413,7 +440,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, application):
             raise PermissionDenied
         label = DECISIONS[to_status]
-        if to_status not in ALLOWED_TRANSITIONS.get(application.status, frozenset()):
+        if to_status not in application_next_statuses(application):
             # Say so at once rather than after the officer has written a message.
             reason = gettext("An application that is “%(from)s” cannot become “%(to)s”.") % {
                 "from": application.get_status_display(),
@@ -439,6 +466,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             applications=[application],
             decision_label=label,
             to_status_label=ApplicationStatus(to_status).label,
+            release_at=decision_release_time(cycle=application.cycle, to_status=to_status),
             cancel_url=self._change_url(application),
         )
 
@@ -551,6 +579,11 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
     def _bulk_decide(self, request, queryset, to_status):
         label = DECISIONS[to_status]
         applications = list(queryset)
+        release_times = [
+            time
+            for application in applications
+            if (time := decision_release_time(cycle=application.cycle, to_status=to_status))
+        ]
         form = None
         if to_status in NOTE_REQUIRED:
             # The action's first post asks for the note; the page posts back with "apply".
@@ -566,6 +599,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
                 applications=applications,
                 decision_label=label,
                 to_status_label=ApplicationStatus(to_status).label,
+                release_at=min(release_times, default=None),
                 action=request.POST.get("action"),
                 bulk=True,
                 cancel_url=reverse("admin:admissions_application_changelist"),
@@ -640,11 +674,42 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             **dashboard_context(request),
         )
 
+    def saved_filter_view(self, request):
+        """POST: save the list's current filter under a name, or delete a saved one."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            raise Http404
+        if "delete" in request.POST:
+            try:
+                saved_filter_id = int(request.POST["delete"])
+            except ValueError:
+                raise Http404 from None
+            if saved_filter_delete(user=request.user, saved_filter_id=saved_filter_id):
+                self.message_user(request, gettext("Saved filter deleted."), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:admissions_application_changelist"))
+        url = reverse("admin:admissions_application_changelist")
+        try:
+            saved = saved_filter_save(
+                user=request.user,
+                name=request.POST.get("name", ""),
+                query=request.POST.get("query", ""),
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(url)
+        self.message_user(
+            request, gettext("Filter “%(name)s” saved.") % {"name": saved.name}, messages.SUCCESS
+        )
+        return HttpResponseRedirect(f"{url}?{saved.query}")
+
     def changelist_view(self, request, extra_context=None):
         query = request.GET.urlencode()
         extra_context = {
             **(extra_context or {}),
             "export_query": f"{query}&" if query else "",
+            "current_query": query,
+            "saved_filters": saved_filters_of(request.user),
             # The list needs the width (eight columns beside the filters): at 1280 px the
             # navigation sidebar pushed status, score and dates out of sight. Breadcrumbs stay.
             "is_nav_sidebar_enabled": False,

@@ -15,9 +15,9 @@ from admissions.applications.release import (
 from admissions.applications.services import application_transition
 from admissions.applications.tasks import release_decisions
 from admissions.enums import ApplicationStatus as S
+from admissions.enums import MailState
 from admissions.errors import DomainError, IllegalTransition
 from admissions.models import Application, OutgoingMail, StatusEvent
-from admissions.enums import MailState
 from admissions.notifications.outbox import mail_deliver
 from tests.factories import CycleFactory, FundFactory, SubmittedApplicationFactory
 
