@@ -24,9 +24,9 @@ from admissions.models import Application, StatusEvent
 __all__ = [
     "application_as_applicant_sees",
     "application_release_decision",
+    "decision_release_time",
     "decisions_due",
     "decisions_pending_release",
-    "decision_release_time",
     "decisions_release",
 ]
 

@@ -25,14 +25,14 @@ from django.utils.translation import gettext_lazy as _
 
 from admissions.admin.pages import AdminPageMixin
 from admissions.admin.related import may_open_related, plain_related
+from admissions.applicants.search import (
+    applicant_search_condition,
+    reference_search_condition,
+)
 from admissions.applications.exports import (
     EXPORT_FORMATS,
     applicant_profile,
     application_export_response,
-)
-from admissions.applicants.search import (
-    applicant_search_condition,
-    reference_search_condition,
 )
 from admissions.applications.release import decision_release_time
 from admissions.applications.saved_filters import (
