@@ -56,6 +56,7 @@ LATIN_VARIANTS = (
     ("q", "k"),
     ("w", "v"),
     ("x", "ks"),
+    ("ye", "e"),  # е after a vowel: "Zhanabayev" for Жанабаев
     ("y", "i"),
     ("ı", "i"),
 )
