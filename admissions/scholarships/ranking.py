@@ -30,8 +30,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Avg, FloatField
 from django.db.models.functions import Cast
+from django.utils.translation import ngettext
 
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
+from admissions.errors import DomainError
 from admissions.models import (
     ApplicationChoice,
     ExamResult,
@@ -49,6 +51,8 @@ __all__ = [
     "ranking_compute",
     "ranking_compute_cycle",
     "ranking_publish",
+    "ranking_publish_refusal",
+    "ranking_snapshot_rows",
 ]
 
 RANKED_STATUSES = (
@@ -98,6 +102,8 @@ class RankedEntry:
     citizenship: str
     rank: int | None = None
     reason: str = ""
+    # A decision the applicant has not seen yet (held until the cycle's results time).
+    decision_held: bool = False
     # The live award of the application, if any: (state, offering id, fund id).
     award: tuple[str, int, int] | None = None
 
@@ -155,6 +161,7 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
             "application__status",
             "application__scholarship_requested",
             "application__applicant__applicant_profile__citizenship",
+            "application__released_status",
         )
         .order_by()
     )
@@ -198,6 +205,7 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
         status,
         requested,
         citizenship,
+        released_status,
     ) in rows:
         if application_id not in scores:
             exam = _quantise(exams.get(application_id) or 0)
@@ -230,6 +238,7 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
             scholarship_requested=requested,
             citizenship=str(citizenship or ""),
             award=live.get(application_id),
+            decision_held=bool(released_status),
         )
         if score >= offering.pass_mark:
             result.ranked[choice_offering].append(entry)
@@ -282,17 +291,41 @@ def entry_outcome(entry: RankedEntry, offering_id: int) -> str:
     return "admitted"
 
 
-@transaction.atomic
-def ranking_publish(*, offering: Offering, actor=None) -> RankingSnapshot:
-    """Store the current ranked list of `offering` as a dated, anonymous snapshot."""
-    rows = [
+def ranking_snapshot_rows(entries: list[RankedEntry], offering_id: int) -> list[dict]:
+    """The rows a publication of `entries` stores and shows (no personal data)."""
+    return [
         {
             "rank": entry.rank,
             "reference": entry.reference,
             "score": str(entry.score),
             "priority": entry.priority,
-            "outcome": entry_outcome(entry, offering.pk),
+            "outcome": entry_outcome(entry, offering_id),
         }
-        for entry in ranking_compute(offering=offering)
+        for entry in entries
     ]
+
+
+def ranking_publish_refusal(entries: list[RankedEntry]) -> str | None:
+    """Why a ranked list cannot be published now, or None. A list naming applicants whose
+    decision is held would tell them the decision before the results time."""
+    held = sum(1 for entry in entries if entry.decision_held)
+    if held:
+        return ngettext(
+            "%(count)s decision in this list is not released yet: publish after the results time.",
+            "%(count)s decisions in this list are not released yet: publish after the "
+            "results time.",
+            held,
+        ) % {"count": held}
+    return None
+
+
+@transaction.atomic
+def ranking_publish(*, offering: Offering, actor=None) -> RankingSnapshot:
+    """Store the current ranked list of `offering` as a dated, anonymous snapshot.
+    Raises `DomainError` while a decision in the list is held (`ranking_publish_refusal`)."""
+    entries = ranking_compute(offering=offering)
+    refusal = ranking_publish_refusal(entries)
+    if refusal:
+        raise DomainError(refusal)
+    rows = ranking_snapshot_rows(entries, offering.pk)
     return RankingSnapshot.objects.create(offering=offering, published_by=actor, rows=rows)
