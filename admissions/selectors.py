@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from admissions.enums import ApplicationStatus, AwardState, DocumentStatus
@@ -293,17 +293,49 @@ def documents_awaiting_verification(user) -> QuerySet[Document]:
     )
 
 
+# Applications waiting for their reviewers' scores.
+REVIEW_OWED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+
+
 def reviews_owed_by(user) -> QuerySet[Application]:
     """Applications in review of the reviewer's programs that lack their review."""
     if not staff_is_reviewer(user):
         return Application.objects.none()
     return (
         applications_visible_to_staff(user)
-        .filter(
-            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
-        )
+        .filter(status__in=REVIEW_OWED_STATUSES)
         .exclude(Exists(Review.objects.filter(application=OuterRef("pk"), reviewer=user)))
     )
+
+
+def reviews_outstanding_by_reviewer(*, cycle, reviewer_ids=None) -> dict[int, tuple[int, int]]:
+    """{reviewer id: (applications owed a review, of which reviewed)} for `cycle`: the
+    applications in `REVIEW_OWED_STATUSES` that chose a program assigned to the reviewer,
+    and how many of those the reviewer has reviewed. Two grouped queries, whatever the
+    number of reviewers or applications; `reviewer_ids` limits it to those reviewers."""
+    assignments = ReviewerAssignment.objects.all()
+    if reviewer_ids is not None:
+        assignments = assignments.filter(reviewer_id__in=reviewer_ids)
+    in_scope = {
+        "program__offerings__cycle": cycle,
+        "program__offerings__choices__application__status__in": REVIEW_OWED_STATUSES,
+    }
+    due = dict(
+        assignments.filter(**in_scope)
+        .order_by()
+        .values_list("reviewer_id")
+        .annotate(n=Count("program__offerings__choices__application_id", distinct=True))
+    )
+    done = dict(
+        assignments.filter(
+            **in_scope,
+            program__offerings__choices__application__reviews__reviewer_id=F("reviewer_id"),
+        )
+        .order_by()
+        .values_list("reviewer_id")
+        .annotate(n=Count("program__offerings__choices__application_id", distinct=True))
+    )
+    return {reviewer: (n, done.get(reviewer, 0)) for reviewer, n in due.items()}
 
 
 # Kinds an application needs, each verified, for its documents to count as complete.
