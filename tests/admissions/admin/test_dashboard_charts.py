@@ -39,7 +39,7 @@ def test_each_chart_has_its_figures_as_data_and_as_a_table(client):
     DocumentFactory(application=a, kind="photo")
     FundFactory(cycle=first.cycle, name="Government of Russia", seats=40)
     careful = reviewer(first.program, username="careful")
-    busy = reviewer(first.program, second.program, username="busy")
+    reviewer(first.program, second.program, username="busy")
     ReviewFactory(application=a, reviewer=careful, score=70)
     application_transition(application=a, to_status=S.ACCEPTED)  # held until the results
     client.force_login(officer())

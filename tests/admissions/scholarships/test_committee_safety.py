@@ -46,7 +46,7 @@ def offer_forms(html: str) -> int:
 
 
 def test_rows_without_an_eligible_fund_have_no_offer_button(committee, ranked):
-    offering, _fund, applications = ranked
+    offering, _fund, _applications = ranked
     html = committee.get(reverse("admin:awards_ranking", args=[offering.pk])).text
     # Two Russian citizens can get the Russian fund; the two Kazakh citizens cannot.
     assert offer_forms(html) == 2
