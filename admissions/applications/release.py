@@ -81,7 +81,7 @@ def decisions_release(*, now: _dt.datetime | None = None) -> int:
     Safe to run any number of times and concurrently (each application is locked)."""
     now = now or timezone.now()
     released = 0
-    for application_id in decisions_due(now=now).values_list("pk", flat=True).iterator():
+    for application_id in list(decisions_due(now=now).values_list("pk", flat=True)):
         if application_release_decision(application_id=application_id, now=now) is not None:
             released += 1
     return released

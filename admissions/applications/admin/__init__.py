@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
@@ -243,6 +244,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
                         "reference",
                         cycle,
                         "status",
+                        "shown_status",
                         "submitted_at",
                         "mean_score_display",
                         "scholarship_requested",
@@ -302,6 +304,17 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             gettext("not released: the applicant sees “%(status)s”")
             % {"status": ApplicationStatus(application.released_status).label},
         )
+
+    @admin.display(description=_("status shown to the applicant"))
+    def shown_status(self, application):
+        if not application.released_status:
+            return application.get_status_display()
+        return gettext("%(status)s (the decision is released at the results time, %(time)s)") % {
+            "status": ApplicationStatus(application.released_status).label,
+            "time": date_format(
+                timezone.localtime(application.cycle.results_at), "SHORT_DATETIME_FORMAT"
+            ),
+        }
 
     @admin.display(description=_("score"), ordering="mean_score")
     def mean_score_display(self, application):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -139,10 +141,20 @@ class ReviewInline(ReadOnlyInline):
 
 class StatusEventInline(ReadOnlyInline):
     model = StatusEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    fields = ("created_at", "from_status", "to_status", "actor", "note", "shown_to_applicant")
     plain_unless_permitted = {"actor": "actor_text"}
     actor_text = plain_related("actor", StatusEvent)
     verbose_name_plural = _("status timeline")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("shown to the applicant"))
+    def shown_to_applicant(self, event):
+        if event.released_at is not None:
+            return gettext("at the results time (%(time)s)") % {
+                "time": date_format(timezone.localtime(event.released_at), "SHORT_DATETIME_FORMAT")
+            }
+        if event.withheld:
+            return gettext("no (a decision held until the results time, or replaced before)")
+        return gettext("yes")
