@@ -30,6 +30,7 @@ import io
 import re
 from decimal import Decimal
 
+import tablib
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -37,6 +38,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.formats import base_formats
+from openpyxl import Workbook
+from tablib import formats as tablib_formats
 
 from admissions.enums import ApplicationStatus, ExamKind
 from admissions.models import ApplicationChoice, ExamResult
@@ -282,7 +285,7 @@ def _csv_text(value, decimal_mark: str) -> str:
 
 def _csv_content(dataset, language: str) -> str:
     delimiter, decimal_mark = CSV_CONVENTIONS.get(language, CSV_CONVENTIONS["en"])
-    safe = dataset.__class__(headers=dataset.headers, title=dataset.title)
+    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
     for row in dataset:
         safe.append([_csv_text(value, decimal_mark) for value in row])
     # A byte order mark, so spreadsheets read the file as UTF-8.
@@ -294,13 +297,10 @@ def _csv_content(dataset, language: str) -> str:
 def _xlsx_content(dataset) -> bytes:
     """The workbook tablib writes, with each cell typed: dates as dates, formula-like text
     as text with Excel's quote prefix (shown as typed, never evaluated, even when edited)."""
-    from openpyxl import Workbook
-    from tablib.formats._xlsx import XLSXFormat
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = dataset.title
-    XLSXFormat.dset_sheet(dataset, sheet, freeze_panes=True)
+    tablib_formats.registry.get_format("xlsx").dset_sheet(dataset, sheet, freeze_panes=True)
     widths: dict[str, int] = {}
     for row in sheet.iter_rows():
         for cell in row:
