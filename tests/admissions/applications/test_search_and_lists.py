@@ -281,3 +281,23 @@ def test_search_query_budget_is_the_same_for_5_and_400_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url, {"q": term})
     assert response.status_code == 200
+
+
+def test_rebuild_search_keys_rewrites_stale_keys_once():
+    import io
+
+    from django.core.management import call_command
+
+    from admissions.models import ApplicantProfile
+
+    stale = ApplicantProfileFactory(last_name_native="Сейтқали")
+    ApplicantProfileFactory(last_name_native="Иванова")
+    ApplicantProfile.objects.filter(pk=stale.pk).update(search_key=" old ")
+    out = io.StringIO()
+    call_command("rebuild_search_keys", stdout=out)
+    assert "Search keys rewritten: 1." in out.getvalue()
+    stale.refresh_from_db()
+    assert " сеиткали " in stale.search_key
+    out = io.StringIO()
+    call_command("rebuild_search_keys", stdout=out)
+    assert "Search keys rewritten: 0." in out.getvalue()
