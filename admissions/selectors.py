@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import ApplicationStatus, AwardState, DocumentStatus
 from admissions.models import (
     Application,
@@ -293,32 +294,31 @@ def documents_awaiting_verification(user) -> QuerySet[Document]:
     )
 
 
-# Applications waiting for their reviewers' scores.
-REVIEW_OWED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
-
-
 def reviews_owed_by(user) -> QuerySet[Application]:
     """Applications in review of the reviewer's programs that lack their review."""
     if not staff_is_reviewer(user):
         return Application.objects.none()
     return (
         applications_visible_to_staff(user)
-        .filter(status__in=REVIEW_OWED_STATUSES)
+        .filter(
+            status__in=statuses_in(Group.AWAITING_REVIEW),
+        )
         .exclude(Exists(Review.objects.filter(application=OuterRef("pk"), reviewer=user)))
     )
 
 
 def reviews_outstanding_by_reviewer(*, cycle, reviewer_ids=None) -> dict[int, tuple[int, int]]:
     """{reviewer id: (applications owed a review, of which reviewed)} for `cycle`: the
-    applications in `REVIEW_OWED_STATUSES` that chose a program assigned to the reviewer,
-    and how many of those the reviewer has reviewed. Two grouped queries, whatever the
-    number of reviewers or applications; `reviewer_ids` limits it to those reviewers."""
+    applications awaiting review (`Group.AWAITING_REVIEW`) that chose a program assigned
+    to the reviewer, and how many of those the reviewer has reviewed. Two grouped queries,
+    whatever the number of reviewers or applications; `reviewer_ids` limits it to those
+    reviewers."""
     assignments = ReviewerAssignment.objects.all()
     if reviewer_ids is not None:
         assignments = assignments.filter(reviewer_id__in=reviewer_ids)
     in_scope = {
         "program__offerings__cycle": cycle,
-        "program__offerings__choices__application__status__in": REVIEW_OWED_STATUSES,
+        "program__offerings__choices__application__status__in": statuses_in(Group.AWAITING_REVIEW),
     }
     due = dict(
         assignments.filter(**in_scope)
@@ -336,23 +336,6 @@ def reviews_outstanding_by_reviewer(*, cycle, reviewer_ids=None) -> dict[int, tu
         .annotate(n=Count("program__offerings__choices__application_id", distinct=True))
     )
     return {reviewer: (n, done.get(reviewer, 0)) for reviewer, n in due.items()}
-
-
-# Kinds an application needs, each verified, for its documents to count as complete.
-REQUIRED_DOCUMENT_KINDS = ("identity", "education")
-
-
-def documents_complete_condition():
-    """A filter expression: every required document kind has a verified document."""
-    condition = None
-    for kind in REQUIRED_DOCUMENT_KINDS:
-        exists = Exists(
-            Document.objects.filter(
-                application=OuterRef("pk"), kind=kind, status=DocumentStatus.VERIFIED
-            )
-        )
-        condition = exists if condition is None else condition & exists
-    return condition
 
 
 def documents_pending_condition():

@@ -9,8 +9,8 @@ into a CSV or XLSX download that opens right in a spreadsheet:
   mark a spreadsheet expects in the staff member's language (`CSV_CONVENTIONS`: Excel with
   Russian or Kazakh regional settings splits on ";" and reads "85,5");
 * XLSX: dates and times as date cells (Asia/Omsk local time), scores as numbers;
-* one column per program choice, the exam results, the document status and the ranking
-  score (`admissions.scholarships.ranking.application_score`, the cycle's weights);
+* one column per program choice, the exam results and score, the review mean, the document
+  status and the ranking score (`admissions.scholarships.scoring`, the cycle's weights);
 * formula-like text (a leading "=", "+", "-", "@", tab or carriage return) is neutralised in
   every column (`neutralise_formula`): an apostrophe in front in CSV, a text cell with
   Excel's quote prefix in XLSX. A phone number ("+77011234567") or a plain number is left
@@ -41,11 +41,11 @@ from import_export.formats import base_formats
 from openpyxl import Workbook
 from tablib import formats as tablib_formats
 
+from admissions.documents.requirements import documents_complete_condition
 from admissions.enums import ApplicationStatus, ExamKind
 from admissions.models import ApplicationChoice, ExamResult
-from admissions.scholarships.ranking import application_score
+from admissions.scholarships.scoring import SCORE_INPUTS, quantise, ranking_score_of_row
 from admissions.selectors import (
-    documents_complete_condition,
     documents_pending_condition,
     staff_is_blind,
     staff_may_see_contact,
@@ -134,9 +134,9 @@ class ApplicationExportResource(resources.Resource):
     choice_2 = _column(_("Program, priority 2"), lambda a: a.export_choices.get(2, ""))
     choice_3 = _column(_("Program, priority 3"), lambda a: a.export_choices.get(3, ""))
     exams = _column(_("Exam results"), lambda a: a.export_exams)
-    exam_score = _column(_("Exam score (0-100)"), "dehydrate_exam_score")
-    score = _column(_("Review score (0-100)"), "dehydrate_score")
-    ranking_score = _column(_("Ranking score (0-100)"), "dehydrate_ranking_score")
+    exam_score = _column(_("Exam score"), "dehydrate_exam_score")
+    score = _column(_("Review mean"), "dehydrate_score")
+    ranking_score = _column(_("Ranking score"), "dehydrate_ranking_score")
     documents = _column(_("Documents"), "dehydrate_documents")
     scholarship_requested = _column(_("Scholarship requested"), "dehydrate_scholarship")
     submitted = _column(_("Submitted"), lambda a: _local(a.submitted_at))
@@ -184,21 +184,18 @@ class ApplicationExportResource(resources.Resource):
         return self._status_labels.get(application.status, application.status)
 
     def dehydrate_exam_score(self, application) -> Decimal | None:
-        return application.export_exam_score
+        exam = getattr(application, SCORE_INPUTS[0].annotation(), None)
+        return None if exam is None else quantise(exam)
 
     def dehydrate_score(self, application) -> Decimal | None:
         score = getattr(application, "mean_score", None)
-        return None if score is None else Decimal(str(score)).quantize(Decimal("0.01"))
+        return None if score is None else quantise(score)
 
     def dehydrate_ranking_score(self, application) -> Decimal | None:
-        if application.export_exam_score is None and self.dehydrate_score(application) is None:
+        # The ranking's formula (scholarships.scoring) over the annotated inputs.
+        if not hasattr(application, SCORE_INPUTS[0].annotation()):
             return None
-        return application_score(
-            exam_score=application.export_exam_score or Decimal(0),
-            review_score=self.dehydrate_score(application),
-            exam_weight=application.cycle.exam_weight,
-            review_weight=application.cycle.review_weight,
-        )
+        return ranking_score_of_row(application)
 
     def dehydrate_documents(self, application) -> str:
         if getattr(application, "documents_complete", False):
@@ -214,7 +211,8 @@ class ApplicationExportResource(resources.Resource):
 
     def iter_queryset(self, queryset):
         """The rows without a model cache or prefetching; the choices and exams of each
-        chunk read in one query each."""
+        chunk read in one query each (the score inputs are annotations of the admin's
+        queryset)."""
         queryset = queryset.prefetch_related(None).annotate(
             documents_complete=documents_complete_condition(),
             documents_pending=documents_pending_condition(),
@@ -237,7 +235,6 @@ class ApplicationExportResource(resources.Resource):
                     f"{program_names[program_id]} ({language})"
                 )
             exams: dict[int, list[str]] = {}
-            exam_scores: dict[int, list[Decimal]] = {}
             for application_id, exam, subject, score, max_score in (
                 ExamResult.objects.filter(application_id__in=ids)
                 .order_by("application_id", "pk")
@@ -247,14 +244,9 @@ class ApplicationExportResource(resources.Resource):
                 exams.setdefault(application_id, []).append(
                     f"{label} {subject}: {score.normalize():f}/{max_score.normalize():f}"
                 )
-                exam_scores.setdefault(application_id, []).append(score / max_score * 100)
             for application in chunk:
                 application.export_choices = choices.get(application.pk, {})
                 application.export_exams = "; ".join(exams.get(application.pk, []))
-                scores = exam_scores.get(application.pk)
-                application.export_exam_score = (
-                    (sum(scores) / len(scores)).quantize(Decimal("0.01")) if scores else None
-                )
             yield from chunk
             chunk.clear()
 

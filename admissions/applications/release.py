@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from admissions.applications.services import STATUS_TEMPLATES, application_notify
-from admissions.enums import DECISION_STATUSES
+from admissions.applications import lifecycle
+from admissions.applications.services import application_notify
 from admissions.models import Application, StatusEvent
 
 __all__ = [
@@ -67,7 +67,7 @@ def application_release_decision(
     event.save(update_fields=["withheld", "released_at"])
     application_notify(
         application=locked,
-        template=STATUS_TEMPLATES.get(locked.status, "status_changed"),
+        template=lifecycle.spec(locked.status).mail or "status_changed",
         key=f"application-{locked.pk}-event-{event.pk}",
         from_status=shown,
         to_status=locked.status,
@@ -90,7 +90,7 @@ def decisions_release(*, now: _dt.datetime | None = None) -> int:
 def decision_release_time(*, cycle, to_status: str) -> _dt.datetime | None:
     """When applicants of `cycle` would see a move to `to_status` made now: the results
     time for a decision that would be held, else None (at once)."""
-    if to_status in DECISION_STATUSES and not cycle.decisions_released():
+    if lifecycle.released_at_results(to_status) and not cycle.decisions_released():
         return cycle.results_at
     return None
 

@@ -24,9 +24,12 @@ from admissions.admin.related import PlainRelatedMixin, plain_related
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.errors import DomainError
 from admissions.models import Application, RankingSnapshot, ScholarshipAward
-from admissions.scholarships.awards import (
+from admissions.scholarships.allocation import (
+    allocation_is_early,
     allocation_plan,
     allocation_run,
+)
+from admissions.scholarships.awards import (
     award_offer,
     award_offer_refusal,
     award_revoke,
@@ -279,13 +282,18 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
         if not request.user.has_perm(ADD_AWARD):
             raise PermissionDenied
         cycle = get_object_or_404(AdmissionCycle, pk=cycle_id)
+        early_error = ""
         if request.method == "POST" and "confirm" in request.POST:
-            report = allocation_run(cycle=cycle, actor=request.user)
-            level = messages.SUCCESS if report.awards else messages.WARNING
-            self.message_user(request, report.message, level)
-            for reference, error in report.failures:
-                self.message_user(request, f"{reference}: {error}", messages.ERROR)
-            return redirect("admin:awards_allocate", cycle_id=cycle.pk)
+            try:
+                report = allocation_run(
+                    cycle=cycle,
+                    actor=request.user,
+                    early_reason=request.POST.get("early_reason", ""),
+                )
+            except DomainError as exc:
+                early_error = exc.message
+            else:
+                return self._allocation_done(request, cycle, report)
         plan = allocation_plan(cycle=cycle)
         rows = list(plan.rows())
         summary = Counter(str(row["explanation"]) for row in rows).most_common()
@@ -300,7 +308,16 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
             hidden=len(rows) - len(shown),
             summary=summary,
             offer_count=len(plan.offers),
+            early=allocation_is_early(cycle=cycle),
+            early_error=early_error,
         )
+
+    def _allocation_done(self, request, cycle, report):
+        level = messages.SUCCESS if report.awards else messages.WARNING
+        self.message_user(request, report.message, level)
+        for reference, error in report.failures:
+            self.message_user(request, f"{reference}: {error}", messages.ERROR)
+        return redirect("admin:awards_allocate", cycle_id=cycle.pk)
 
     # --- Actions --------------------------------------------------------------------------
     @admin.action(description=gettext_lazy("Revoke the selected scholarships (with a reason)"))

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from admissions.documents.requirements import documents_complete_condition
 from admissions.enums import ApplicationStatus
 from admissions.models import (
     ApplicantProfile,
     ApplicationChoice,
 )
 from admissions.selectors import (
-    documents_complete_condition,
     documents_pending_condition,
     reviewer_program_ids,
     staff_is_reviewer,

@@ -19,14 +19,21 @@ from admissions.enums import MailState
 from admissions.errors import DomainError, IllegalTransition
 from admissions.models import Application, OutgoingMail, StatusEvent
 from admissions.notifications.outbox import mail_deliver
-from tests.factories import CycleFactory, FundFactory, SubmittedApplicationFactory
+from tests.factories import (
+    CycleFactory,
+    FundFactory,
+    SubmittedApplicationFactory,
+    ready_for_decision,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def application():
-    application = SubmittedApplicationFactory(cycle=CycleFactory(), scholarship_requested=True)
+    application = ready_for_decision(
+        SubmittedApplicationFactory(cycle=CycleFactory(), scholarship_requested=True)
+    )
     application_transition(application=application, to_status=S.UNDER_REVIEW)
     return application
 
@@ -96,7 +103,7 @@ def test_a_changed_decision_is_never_seen_in_its_first_form(application):
 
 def test_undoing_a_held_decision_sends_nothing(application):
     before = OutgoingMail.objects.count()
-    application_transition(application=application, to_status=S.REJECTED)
+    application_transition(application=application, to_status=S.REJECTED, note="No seat.")
     application_transition(application=application, to_status=S.UNDER_REVIEW, note="undo")
     application.refresh_from_db()
     assert application.status == S.UNDER_REVIEW and application.released_status == ""
@@ -107,7 +114,7 @@ def test_undoing_a_held_decision_sends_nothing(application):
 
 
 def test_a_released_final_decision_can_no_longer_be_changed(application):
-    application_transition(application=application, to_status=S.REJECTED)
+    application_transition(application=application, to_status=S.REJECTED, note="No seat.")
     with time_machine.travel(application.cycle.results_at, tick=False):
         decisions_release()
         with pytest.raises(IllegalTransition):
@@ -126,7 +133,7 @@ def test_a_cycle_that_releases_immediately(application):
     cycle = application.cycle
     cycle.release_decisions_immediately = True
     cycle.save()
-    application_transition(application=application, to_status=S.REJECTED)
+    application_transition(application=application, to_status=S.REJECTED, note="No seat.")
     application.refresh_from_db()
     assert application.released_status == ""
     assert decision_mail(application).count() == 1
@@ -142,7 +149,7 @@ def test_switching_a_cycle_to_immediate_release_releases_held_decisions(applicat
 
 
 def test_withdrawal_during_a_held_decision_mentions_only_what_the_applicant_saw(application):
-    application_transition(application=application, to_status=S.REJECTED)
+    application_transition(application=application, to_status=S.REJECTED, note="No seat.")
     application_transition(
         application=application, to_status=S.WITHDRAWN, actor=application.applicant
     )
