@@ -14,7 +14,13 @@ from admissions.enums import ApplicationStatus as S
 from admissions.models import OutgoingMail, StatusEvent
 from tests.admissions.staff_helpers import application_for, officer
 from tests.browser_fixtures import save_screenshot
-from tests.factories import ApplicantProfileFactory, CycleFactory, OfferingFactory, UserFactory
+from tests.factories import (
+    ApplicantProfileFactory,
+    CycleFactory,
+    OfferingFactory,
+    UserFactory,
+    ready_for_decision,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +48,12 @@ def test_the_applicant_sees_a_decision_only_after_the_release_job(live_server, b
         closes_at=now - timedelta(days=1),
         results_at=now + timedelta(hours=3),
     )
-    application = application_for(
-        OfferingFactory(cycle=cycle),
-        status=S.UNDER_REVIEW,
-        profile=ApplicantProfileFactory(user=UserFactory(email="aigerim@example.org")),
+    application = ready_for_decision(
+        application_for(
+            OfferingFactory(cycle=cycle),
+            status=S.UNDER_REVIEW,
+            profile=ApplicantProfileFactory(user=UserFactory(email="aigerim@example.org")),
+        )
     )
     StatusEvent.objects.create(application=application, to_status=S.UNDER_REVIEW)
     staff = officer(username="officer")
