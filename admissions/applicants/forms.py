@@ -33,6 +33,7 @@ from admissions.applicants.services import (
 from admissions.applicants.validators import normalise_identifier, validate_identifier
 from admissions.enums import IdentifierKind
 from admissions.models import ApplicantProfile
+from admissions.text import NormalisedFormMixin
 
 __all__ = ["MINIMUM_AGE", "ApplicantProfileForm"]
 
@@ -45,7 +46,7 @@ def _years_between(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-class ApplicantProfileForm(forms.ModelForm):
+class ApplicantProfileForm(NormalisedFormMixin, forms.ModelForm):
     class Meta:
         model = ApplicantProfile
         fields = PROFILE_FIELDS

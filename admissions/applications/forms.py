@@ -21,6 +21,7 @@ from admissions.applications.services import (
 )
 from admissions.enums import EducationDocumentKind, ExamKind
 from admissions.models import Application
+from admissions.text import NormalisedFormMixin
 
 __all__ = [
     "ChoiceForm",
@@ -36,7 +37,7 @@ __all__ = [
 EMPTY = [("", "---------")]
 
 
-class ChoiceForm(forms.Form):
+class ChoiceForm(NormalisedFormMixin, forms.Form):
     """One ranked program choice: an open offering of the cycle and its language."""
 
     offering = forms.TypedChoiceField(label=_("Program"), coerce=int, required=False)
@@ -130,7 +131,7 @@ ChoiceFormSet = forms.formset_factory(
 )
 
 
-class EducationForm(forms.ModelForm):
+class EducationForm(NormalisedFormMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = EDUCATION_FIELDS
@@ -162,7 +163,7 @@ class EducationForm(forms.ModelForm):
         return data
 
 
-class ExamForm(forms.Form):
+class ExamForm(NormalisedFormMixin, forms.Form):
     exam = forms.ChoiceField(label=_("Exam"), choices=EMPTY + ExamKind.choices, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=120, required=False)
     score = forms.DecimalField(
@@ -230,7 +231,7 @@ ExamFormSet = forms.formset_factory(
 )
 
 
-class MotivationForm(forms.Form):
+class MotivationForm(NormalisedFormMixin, forms.Form):
     scholarship_requested = forms.BooleanField(
         label=_("I apply for a scholarship"),
         required=False,
@@ -259,14 +260,14 @@ class MotivationForm(forms.Form):
         return text
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(NormalisedFormMixin, forms.Form):
     consent = forms.BooleanField(
         label=_("I have read the text above and consent to the processing of my personal data."),
         error_messages={"required": _("Your consent is needed to submit the application.")},
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(NormalisedFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,

@@ -192,17 +192,15 @@ def test_rubric_admin_refuses_a_criterion_without_a_russian_name(client):
     assert not RubricCriterion.objects.exists()
 
 
-@pytest.fixture
-def back_to_latest_migrations():
-    """Migrate the test database forward to every app's latest migration afterwards, so
-    that later tests find the tables as the models declare them."""
-    yield
+def _migrate_to_latest() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_fills_every_language_of_existing_criteria(back_to_latest_migrations):
+def test_migration_fills_every_language_of_existing_criteria(request):
+    # Later migrations exist: leave the schema at the latest one for the tests that follow.
+    request.addfinalizer(_migrate_to_latest)
     executor = MigrationExecutor(connection)
     before = [("admissions", "0002_verbose_names")]
     after = [("admissions", "0003_rubric_translations")]

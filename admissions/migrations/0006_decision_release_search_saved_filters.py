@@ -22,7 +22,7 @@ def fill_search_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('admissions', '0004_lifecycle_steps_overrides_allocation_runs'),
+        ('admissions', '0005_personal_data'),
         ('programs', '0003_cycle_release_decisions_immediately'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
