@@ -32,6 +32,11 @@ def test_dashboard_charts_are_drawn_with_tables(live_server, browser, language):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The Content-Security-Policy lets the charts run (scripts from static files only).
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
     # Every resource of the page loads (the browser's own favicon probe aside: the admin
     # declares no icon).
     page.on(
