@@ -75,6 +75,11 @@ class ApplicantProfile(models.Model):
         default=new_calendar_token,
         editable=False,
     )
+    # Folded names for search (`admissions.applicants.search.profile_search_key`), written
+    # with the profile by `profile_save`.
+    search_key = models.TextField(
+        _("search key"), blank=True, default="", db_default="", editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -158,6 +163,17 @@ class Application(models.Model):
     completed_steps = models.JSONField(default=list, blank=True, editable=False)
     documents_request_message = models.TextField(_("documents requested"), blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    # While a decision waits for the cycle's results time: the status the applicant still
+    # sees. Blank when nothing is held (the applicant sees `status`).
+    released_status = models.CharField(
+        _("status shown to the applicant"),
+        max_length=24,
+        choices=ApplicationStatus.choices,
+        blank=True,
+        default="",
+        db_default="",
+        db_index=True,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
@@ -512,6 +528,12 @@ class StatusEvent(models.Model):
     # guards it overrode (one per line); empty when every guard passed.
     override_reason = models.TextField(_("override reason"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # A decision held until the cycle's results time (or one the applicant never saw,
+    # because it was changed before the release): shown to staff only.
+    withheld = models.BooleanField(
+        _("withheld from the applicant"), default=False, db_default=False
+    )
+    released_at = models.DateTimeField(_("released to the applicant"), null=True, blank=True)
 
     class Meta:
         ordering = ("application", "created_at", "pk")
@@ -674,6 +696,31 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient}"
+
+
+class SavedFilter(models.Model):
+    """A staff member's named filter of the applications list (the list's query string)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filter"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("user", "name")
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(fields=("user", "name"), name="saved_filter_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ConsentText(models.Model):

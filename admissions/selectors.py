@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from admissions.applications.lifecycle import Group, statuses_in
@@ -15,6 +15,7 @@ from admissions.models import (
     ApplicationChoice,
     Document,
     Review,
+    ReviewerAssignment,
     ScholarshipAward,
     StatusEvent,
 )
@@ -286,6 +287,37 @@ def reviews_owed_by(user) -> QuerySet[Application]:
         )
         .exclude(Exists(Review.objects.filter(application=OuterRef("pk"), reviewer=user)))
     )
+
+
+def reviews_outstanding_by_reviewer(*, cycle, reviewer_ids=None) -> dict[int, tuple[int, int]]:
+    """{reviewer id: (applications owed a review, of which reviewed)} for `cycle`: the
+    applications awaiting review (`Group.AWAITING_REVIEW`) that chose a program assigned
+    to the reviewer, and how many of those the reviewer has reviewed. Two grouped queries,
+    whatever the number of reviewers or applications; `reviewer_ids` limits it to those
+    reviewers."""
+    assignments = ReviewerAssignment.objects.all()
+    if reviewer_ids is not None:
+        assignments = assignments.filter(reviewer_id__in=reviewer_ids)
+    in_scope = {
+        "program__offerings__cycle": cycle,
+        "program__offerings__choices__application__status__in": statuses_in(Group.AWAITING_REVIEW),
+    }
+    due = dict(
+        assignments.filter(**in_scope)
+        .order_by()
+        .values_list("reviewer_id")
+        .annotate(n=Count("program__offerings__choices__application_id", distinct=True))
+    )
+    done = dict(
+        assignments.filter(
+            **in_scope,
+            program__offerings__choices__application__reviews__reviewer_id=F("reviewer_id"),
+        )
+        .order_by()
+        .values_list("reviewer_id")
+        .annotate(n=Count("program__offerings__choices__application_id", distinct=True))
+    )
+    return {reviewer: (n, done.get(reviewer, 0)) for reviewer, n in due.items()}
 
 
 def documents_pending_condition():

@@ -137,6 +137,7 @@ class AdmissionCycleForm(NormalisedFormMixin, forms.ModelForm):
             "opens_at",
             "closes_at",
             "results_at",
+            "release_decisions_immediately",
             "offer_response_days",
             "scholarship_total",
             "exam_weight",
@@ -171,7 +172,18 @@ class AdmissionCycleAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
     inlines = (FundInline, OfferingInline)
     fieldsets = (
         (None, {"fields": ("code", "name")}),
-        (_("Dates"), {"fields": ("opens_at", "closes_at", "results_at", "offer_response_days")}),
+        (
+            _("Dates"),
+            {
+                "fields": (
+                    "opens_at",
+                    "closes_at",
+                    "results_at",
+                    "release_decisions_immediately",
+                    "offer_response_days",
+                )
+            },
+        ),
         (
             _("Scholarships and ranking"),
             {"fields": ("scholarship_total", "exam_weight", "review_weight")},

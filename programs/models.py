@@ -100,6 +100,14 @@ class AdmissionCycle(models.Model):
     opens_at = models.DateTimeField(_("applications open"))
     closes_at = models.DateTimeField(_("applications close"))
     results_at = models.DateTimeField(_("results published"))
+    release_decisions_immediately = models.BooleanField(
+        _("release decisions immediately"),
+        default=False,
+        help_text=_(
+            "Applicants see decisions (accepted, waitlisted, rejected) and get their mail at "
+            "once, not at the results time. For later rounds."
+        ),
+    )
     offer_response_days = models.PositiveSmallIntegerField(
         _("offer response window (days)"), default=7, validators=[MinValueValidator(1)]
     )
@@ -173,6 +181,12 @@ class AdmissionCycle(models.Model):
                 ) % {"funded": funded}
         if errors:
             raise ValidationError(errors)
+
+    def decisions_released(self, now=None) -> bool:
+        """Whether applicants see decisions made now: at and after the results time, or at
+        any time when the cycle releases them immediately."""
+        now = now or timezone.now()
+        return self.release_decisions_immediately or now >= self.results_at
 
     @property
     def is_open(self) -> bool:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from admissions import models as am
+from admissions.applicants.search import profile_search_key
 from admissions.applications import steps as form_steps
 from admissions.enums import ApplicationStatus
 from programs import models as pm
@@ -121,6 +122,7 @@ class ApplicantProfileFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     last_name_native = "Сейтқали"
     first_name_native = "Айгерім"
+    patronymic_native = ""
     last_name_latin = "Seitkali"
     first_name_latin = "Aigerim"
     birth_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=18 * 366))
@@ -129,6 +131,8 @@ class ApplicantProfileFactory(factory.django.DjangoModelFactory):
     identifier = factory.Sequence(lambda n: f"N{n:08d}")
     phone = "+77011234567"
     preferred_language = "ru"
+    # As `profile_save` writes it.
+    search_key = factory.LazyAttribute(lambda profile: profile_search_key(profile))
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

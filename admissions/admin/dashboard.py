@@ -1,23 +1,36 @@
 """The admissions dashboard (a custom admin view of `ApplicationAdmin`): counts of one cycle.
 
 A fixed number of aggregate queries, whatever the number of applications: each breakdown is
-one GROUP BY, and names are looked up once per table, not per row. The scholarship table
-is the `admin_scholarship_figures` tag of the template (`selectors.scholarship_figures`).
+one GROUP BY, and names are looked up once per table, not per row.
+
+Charts are drawn in the browser by Chart.js (vendored under static/vendor/chartjs, served
+locally): `charts` holds, per chart, the data of its canvas (read by
+static/js/admin-dashboard.js from a `json_script` element: no inline script) and the same
+figures as a table, which the page shows as the chart's accessible alternative.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from admissions.enums import ApplicationStatus
+from admissions.applications.release import decisions_pending_release
+from admissions.enums import ApplicationStatus, DocumentKind
 from admissions.models import ApplicationChoice
-from admissions.selectors import applications_visible_to_staff, documents_awaiting_verification
+from admissions.selectors import (
+    applications_visible_to_staff,
+    documents_awaiting_verification,
+    reviews_outstanding_by_reviewer,
+    scholarship_figures,
+    staff_is_reviewer,
+)
 from programs.enums import Level
 from programs.models import AdmissionCycle, Language, Program
 
@@ -40,33 +53,13 @@ def _rows(counts: dict, labels: dict) -> list[dict]:
 
 
 def chart_bars(per_day: dict, end, days: int = CHART_DAYS) -> dict:
-    """Geometry of an inline SVG bar chart of the last `days` days up to `end`."""
-    # `top_margin` leaves room for the count printed above the tallest bar.
-    width, height, gap, top_margin, left_margin = 24, 120, 4, 16, 12
-    top = max(per_day.values(), default=0) or 1
-    bars = []
-    for index in range(days):
-        day = end - timedelta(days=days - 1 - index)
-        count = per_day.get(day, 0)
-        bar_height = round(count * height / top)
-        bars.append(
-            {
-                "day": day,
-                "count": count,
-                "x": left_margin + index * (width + gap),
-                "y": top_margin + height - bar_height,
-                "height": bar_height,
-                "width": width,
-                "label_x": left_margin + index * (width + gap) + width / 2,
-                "show_label": index % 5 == 0 or index == days - 1,
-            }
-        )
+    """The last `days` days up to `end`, each with its count (0 for a day without any)."""
+    bars = [
+        {"day": day, "count": per_day.get(day, 0)}
+        for day in (end - timedelta(days=days - 1 - index) for index in range(days))
+    ]
     return {
         "bars": bars,
-        "width": 2 * left_margin + days * (width + gap),
-        "height": height,
-        "svg_height": top_margin + height + 22,
-        "axis_y": top_margin + height + 14,
         "total": sum(bar["count"] for bar in bars),
         "first": bars[0]["day"],
         "last": bars[-1]["day"],
@@ -104,12 +97,23 @@ def dashboard_context(request) -> dict:
         .values_list("day")
         .annotate(n=Count("pk"))
     )  # 7
-    documents_pending = (
-        documents_awaiting_verification(request.user).filter(application__cycle=cycle).count()
+    documents_by_kind = _count_by(
+        documents_awaiting_verification(request.user).filter(application__cycle=cycle), "kind"
     )  # 8
-    program_names = {p.pk: str(p) for p in Program.objects.filter(pk__in=list(by_program))}  # 9
-    language_names = {lang.pk: lang.name for lang in Language.objects.all()}  # 10
+    funnel = _count_funnel(ApplicationChoice.objects.filter(application__in=applications))  # 9
+    program_ids = set(by_program) | {program for program, _status in funnel}
+    program_names = {p.pk: str(p) for p in Program.objects.filter(pk__in=program_ids)}  # 10
+    language_names = {lang.pk: lang.name for lang in Language.objects.all()}  # 11
+    pending_release = decisions_pending_release(applications).count()  # 12
+    reviewer_ids = [request.user.pk] if staff_is_reviewer(request.user) else None
+    outstanding = reviews_outstanding_by_reviewer(cycle=cycle, reviewer_ids=reviewer_ids)  # 13-14
+    reviewer_names = {
+        user.pk: user.get_full_name() or user.get_username()
+        for user in get_user_model().objects.filter(pk__in=list(outstanding))
+    }  # 15
+    figures = scholarship_figures(cycle=cycle)  # 16-17
     status_labels = dict(ApplicationStatus.choices)
+    chart = chart_bars(per_day, end)
     return {
         "cycles": cycles,
         "cycle": cycle,
@@ -122,6 +126,147 @@ def dashboard_context(request) -> dict:
             (_("By language of instruction"), _rows(by_language, language_names)),
             (_("By citizenship"), _rows(by_citizenship, dict(countries))),
         ],
-        "chart": chart_bars(per_day, end),
-        "documents_pending": documents_pending,
+        "chart": chart,
+        "documents_pending": sum(documents_by_kind.values()),
+        "pending_release": pending_release,
+        "scholarship_figures": [figures],
+        "charts": [
+            _per_day_chart(chart),
+            _funnel_chart(funnel, program_names, status_labels),
+            _documents_chart(documents_by_kind),
+            _reviews_chart(outstanding, reviewer_names),
+            _funds_chart(figures),
+        ],
     }
+
+
+def _count_funnel(choices) -> dict[tuple[int, str], int]:
+    """{(program id, status): applications} in one GROUP BY (an application counts once
+    per program it chose, whatever the priority)."""
+    return {
+        (program, status): n
+        for program, status, n in choices.order_by()
+        .values_list("offering__program_id", "application__status")
+        .annotate(n=Count("application_id", distinct=True))
+    }
+
+
+def _chart(key: str, title, kind: str, labels: list, datasets: list[dict], table) -> dict:
+    """One chart: the canvas data (`config`, for Chart.js) and its table alternative
+    (`table`: {"columns": [...], "rows": [[label, value, ...], ...]})."""
+    return {
+        "id": f"chart-{key}",
+        "data_id": f"chart-{key}-data",
+        "title": title,
+        "config": {"type": kind, "labels": [str(label) for label in labels], "datasets": datasets},
+        "table": table,
+    }
+
+
+def _per_day_chart(chart: dict) -> dict:
+    bars = chart["bars"]
+    return _chart(
+        "per-day",
+        _("Submissions per day, last %(days)s days") % {"days": len(bars)},
+        "bar",
+        [date_format(bar["day"], "SHORT_DATE_FORMAT") for bar in bars],
+        [{"label": _("Submissions"), "data": [bar["count"] for bar in bars]}],
+        {
+            "columns": [_("Day"), _("Submissions")],
+            "rows": [
+                [date_format(bar["day"], "SHORT_DATE_FORMAT"), bar["count"]]
+                for bar in bars
+                if bar["count"]
+            ],
+        },
+    )
+
+
+def _funnel_chart(funnel: dict, program_names: dict, status_labels: dict) -> dict:
+    programs = sorted(
+        {program for program, _status in funnel}, key=lambda p: program_names.get(p, "")
+    )
+    statuses = [s for s in ApplicationStatus.values if any(st == s for _p, st in funnel)]
+    return _chart(
+        "funnel",
+        _("Applications by status, per program"),
+        "funnel",
+        [program_names.get(p, "—") for p in programs],
+        [
+            {
+                "label": str(status_labels[status]),
+                "data": [funnel.get((program, status), 0) for program in programs],
+            }
+            for status in statuses
+        ],
+        {
+            "columns": [_("Program"), *(status_labels[s] for s in statuses)],
+            "rows": [
+                [program_names.get(p, "—"), *(funnel.get((p, s), 0) for s in statuses)]
+                for p in programs
+            ],
+        },
+    )
+
+
+def _documents_chart(by_kind: dict) -> dict:
+    labels = dict(DocumentKind.choices)
+    kinds = [kind for kind in DocumentKind.values if by_kind.get(kind)]
+    return _chart(
+        "documents",
+        _("Documents awaiting verification, by kind"),
+        "bar",
+        [labels[kind] for kind in kinds],
+        [{"label": _("Documents"), "data": [by_kind[kind] for kind in kinds]}],
+        {
+            "columns": [_("Kind"), _("Documents")],
+            "rows": [[labels[kind], by_kind[kind]] for kind in kinds],
+        },
+    )
+
+
+def _reviews_chart(outstanding: dict, names: dict) -> dict:
+    reviewers = sorted(
+        outstanding, key=lambda r: (-(outstanding[r][0] - outstanding[r][1]), names.get(r, ""))
+    )
+    return _chart(
+        "reviews",
+        _("Reviews outstanding, per reviewer"),
+        "stacked",
+        [names.get(r, "—") for r in reviewers],
+        [
+            {
+                "label": _("Outstanding"),
+                "data": [outstanding[r][0] - outstanding[r][1] for r in reviewers],
+            },
+            {"label": _("Reviewed"), "data": [outstanding[r][1] for r in reviewers]},
+        ],
+        {
+            "columns": [_("Reviewer"), _("Outstanding"), _("Reviewed")],
+            "rows": [
+                [names.get(r, "—"), outstanding[r][0] - outstanding[r][1], outstanding[r][1]]
+                for r in reviewers
+            ],
+        },
+    )
+
+
+def _funds_chart(figures) -> dict:
+    funds = figures.funds
+    return _chart(
+        "funds",
+        _("Scholarships per fund"),
+        "stacked",
+        [fund.label for fund in funds],
+        [
+            {"label": _("Accepted"), "data": [fund.accepted for fund in funds]},
+            {"label": _("Offered"), "data": [fund.offered for fund in funds]},
+            {"label": _("Left"), "data": [fund.left for fund in funds]},
+        ],
+        {
+            "columns": [_("Fund"), _("Seats"), _("Accepted"), _("Offered"), _("Left")],
+            "rows": [
+                [fund.label, fund.seats, fund.accepted, fund.offered, fund.left] for fund in funds
+            ],
+        },
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
+from admissions.applications.release import application_as_applicant_sees
 from admissions.applications.services import application_deadline, application_deadline_passed
 from admissions.applications.steps import next_step
 from admissions.documents.services import document_requirements
@@ -118,6 +119,8 @@ def dashboard(request):
     # Read once each: the open cycle, the application with everything shown, its awards.
     open_cycle = cycle_open()
     application = application_current_full(user, open_cycle=open_cycle)
+    # A decision held until the results time is not shown (nor its audit row below).
+    application = application_as_applicant_sees(application)
     has_profile = (
         application is not None and hasattr(application.applicant, "applicant_profile")
     ) or ApplicantProfile.objects.filter(user=user).exists()
@@ -145,7 +148,9 @@ def dashboard(request):
             "application": application,
             "open_cycle": open_cycle,
             "badge": lifecycle.badge(application.status) if application else "",
-            "events": list(application.events.all()) if application else [],
+            "events": [e for e in application.events.all() if not e.withheld]
+            if application
+            else [],
             "requirements": requirements,
             "next_steps": _next_steps(
                 application=application,

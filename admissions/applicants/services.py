@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from admissions.applicants.search import profile_search_key
 from admissions.applicants.validators import normalise_identifier
 from admissions.errors import DomainError
 from admissions.models import ApplicantProfile
@@ -24,6 +25,7 @@ __all__ = [
     "PROFILE_IDENTITY_FIELDS",
     "profile_identity_locked",
     "profile_save",
+    "profiles_rebuild_search_keys",
 ]
 
 PROFILE_IDENTITY_FIELDS = (
@@ -84,5 +86,34 @@ def profile_save(*, user, data: dict[str, Any]) -> ApplicantProfile:
     for name, value in values.items():
         setattr(profile, name, value)
     profile.full_clean()
+    profile.search_key = profile_search_key(profile)
     profile.save()
     return profile
+
+
+def profiles_rebuild_search_keys(*, batch_size: int = 1000) -> int:
+    """Rewrite every profile's `search_key` (after a change of the folding rules in
+    `admissions.applicants.search`); returns how many changed. Batches of `batch_size`."""
+    changed = 0
+    batch: list[ApplicantProfile] = []
+    profiles = ApplicantProfile.objects.only(
+        "pk",
+        "last_name_native",
+        "first_name_native",
+        "patronymic_native",
+        "last_name_latin",
+        "first_name_latin",
+        "search_key",
+    )
+    for profile in profiles.iterator(chunk_size=batch_size):
+        key = profile_search_key(profile)
+        if key != profile.search_key:
+            profile.search_key = key
+            batch.append(profile)
+        if len(batch) >= batch_size:
+            changed += len(batch)
+            ApplicantProfile.objects.bulk_update(batch, ["search_key"])
+            batch.clear()
+    changed += len(batch)
+    ApplicantProfile.objects.bulk_update(batch, ["search_key"])
+    return changed

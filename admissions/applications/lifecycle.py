@@ -36,8 +36,10 @@ __all__ = [
     "decisions",
     "final_statuses",
     "guards_on_move",
+    "held_decision_moves",
     "note_required",
     "path_to",
+    "released_at_results",
     "spec",
     "statuses_in",
 ]
@@ -67,6 +69,9 @@ class Group(StrEnum):
     ANSWERS_OFFERS = "answers_offers"
     # Documents are deleted after the retention period.
     PURGEABLE = "purgeable"
+    # Decisions the applicant sees (page and mail) when the cycle releases its results
+    # (admissions.applications.release); staff see them at once.
+    RELEASED_AT_RESULTS = "released_at_results"
 
 
 class Guard(StrEnum):
@@ -168,7 +173,15 @@ LIFECYCLE: dict[str, StatusSpec] = {
             next=frozenset({S.ENROLLED, S.WITHDRAWN}),
             badge="text-bg-success",
             path=(S.SUBMITTED, S.UNDER_REVIEW, S.ACCEPTED),
-            groups=frozenset({G.IDENTITY_LOCKING, G.RANKED, G.OFFERABLE, G.ANSWERS_OFFERS}),
+            groups=frozenset(
+                {
+                    G.IDENTITY_LOCKING,
+                    G.RANKED,
+                    G.OFFERABLE,
+                    G.ANSWERS_OFFERS,
+                    G.RELEASED_AT_RESULTS,
+                }
+            ),
             note_field="decision_note",
             decision=_("Accept"),
             action=_("Accept the selected applications"),
@@ -180,7 +193,15 @@ LIFECYCLE: dict[str, StatusSpec] = {
             next=frozenset({S.ACCEPTED, S.REJECTED, S.WITHDRAWN}),
             badge="text-bg-warning",
             path=(S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED),
-            groups=frozenset({G.IDENTITY_LOCKING, G.RANKED, G.OFFERABLE, G.ANSWERS_OFFERS}),
+            groups=frozenset(
+                {
+                    G.IDENTITY_LOCKING,
+                    G.RANKED,
+                    G.OFFERABLE,
+                    G.ANSWERS_OFFERS,
+                    G.RELEASED_AT_RESULTS,
+                }
+            ),
             note_field="decision_note",
             decision=_("Waitlist"),
             action=_("Waitlist the selected applications"),
@@ -192,7 +213,7 @@ LIFECYCLE: dict[str, StatusSpec] = {
             next=frozenset(),
             badge="text-bg-danger",
             path=(S.SUBMITTED, S.UNDER_REVIEW, S.REJECTED),
-            groups=frozenset({G.PURGEABLE}),
+            groups=frozenset({G.PURGEABLE, G.RELEASED_AT_RESULTS}),
             note_field="decision_note",
             note_required=_("Give the reason for the rejection."),
             decision=_("Reject"),
@@ -273,3 +294,18 @@ def decisions() -> dict[str, StatusSpec]:
 def note_required(status: str) -> bool:
     """Whether a move to `status` must carry a note for the applicant."""
     return LIFECYCLE[status].note_required is not None
+
+
+def released_at_results(status: str) -> bool:
+    """Whether the applicant sees a move to `status` only when the cycle releases its
+    results (accepted, waitlisted, rejected)."""
+    return Group.RELEASED_AT_RESULTS in LIFECYCLE[status].groups
+
+
+def held_decision_moves(status: str) -> frozenset[str]:
+    """Moves open to a decision the applicant has not seen yet (held until the results
+    time), besides its ordinary ones: another such decision, back to review (a mistaken
+    click undone) or the applicant's withdrawal. Empty for other statuses."""
+    if not released_at_results(status):
+        return frozenset()
+    return (statuses_in(Group.RELEASED_AT_RESULTS) | {S.UNDER_REVIEW, S.WITHDRAWN}) - {status}

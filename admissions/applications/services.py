@@ -36,7 +36,7 @@ from admissions.selectors import (
 )
 from programs.models import AdmissionCycle, Language, Offering
 
-__all__ = ["application_notify", "application_transition"]
+__all__ = ["application_next_statuses", "application_notify", "application_transition"]
 
 
 def application_notify(*, application: Application, template: str, key: str, **extra) -> None:
@@ -58,6 +58,16 @@ def application_notify(*, application: Application, template: str, key: str, **e
         key=key,
         user=user,
     )
+
+
+def application_next_statuses(application: Application) -> frozenset[str]:
+    """The statuses `application` may move to now: the lifecycle's moves, and while a
+    decision is held (`released_status` set) `lifecycle.held_decision_moves` too, so that
+    a decision no applicant has seen can be corrected."""
+    allowed = lifecycle.allowed_next(application.status)
+    if application.released_status:
+        allowed = allowed | lifecycle.held_decision_moves(application.status)
+    return allowed
 
 
 @transaction.atomic
@@ -86,12 +96,20 @@ def application_transition(
     the mail to the caller, which sends one mail about several moves (accepting an offer).
     `mail_context` (JSON-serialisable) adds to what the mail's template receives, e.g. the
     requested document kinds.
+
+    A decision released at the results time (`lifecycle.Group.RELEASED_AT_RESULTS`) made
+    before the cycle releases its results is held: recorded and audited at once (staff see
+    it), but the applicant keeps seeing the status they saw (`released_status`), the audit
+    row is `withheld` and no mail is queued; the release job (`decisions_release`) shows it
+    and mails it at the results time. A held decision may still be changed
+    (`lifecycle.held_decision_moves`); the applicant never sees it.
     """
     from admissions.applications.guards import guard_problems
 
     locked = Application.objects.select_for_update().get(pk=application.pk)
     from_status = locked.status
-    if to_status not in lifecycle.allowed_next(from_status):
+    shown = locked.released_status or from_status  # what the applicant sees now
+    if to_status not in application_next_statuses(locked):
         raise IllegalTransition(
             _("An application that is “%(from)s” cannot become “%(to)s”.")
             % {
@@ -116,12 +134,16 @@ def application_transition(
                     _("Only an admissions officer can override the checks of a decision.")
                 )
             overridden = [str(problem) for problem in problems]
+    held = lifecycle.released_at_results(to_status) and not locked.cycle.decisions_released()
     locked.status = to_status
-    update_fields = ["status", "updated_at"]
+    locked.released_status = shown if held else ""
+    update_fields = ["status", "released_status", "updated_at"]
     if target.note_field:
         setattr(locked, target.note_field, note)
         update_fields.append(target.note_field)
     locked.save(update_fields=update_fields)
+    # An undone held decision returns the applicant to what they see already: no news.
+    announced = not held and to_status != shown
     event = StatusEvent.objects.create(
         application=locked,
         from_status=from_status,
@@ -133,21 +155,21 @@ def application_transition(
             if overridden
             else ""
         ),
+        withheld=not announced,
     )
-    if notify and target.mail:
+    if notify and announced and target.mail:
         application_notify(
             application=locked,
             template=target.mail,
             key=f"application-{locked.pk}-event-{event.pk}",
-            from_status=from_status,
+            from_status=shown,
             to_status=to_status,
             note=note,
             **(mail_context or {}),
         )
     # Keep the caller's instance in step with the database.
-    application.status = locked.status
-    application.documents_request_message = locked.documents_request_message
-    application.decision_note = locked.decision_note
+    for name in ("status", "released_status", "documents_request_message", "decision_note"):
+        setattr(application, name, getattr(locked, name))
     return event
 
 

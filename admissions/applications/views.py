@@ -18,6 +18,7 @@ from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
 from admissions.applications.eligibility import LEVEL_REQUIREMENTS, education_qualifies
 from admissions.applications.forms import WithdrawForm
+from admissions.applications.release import application_as_applicant_sees
 from admissions.applications.services import (
     EDUCATION_FIELDS,
     MAX_EXAMS,
@@ -307,7 +308,7 @@ def _review(request, application):
             return redirect("admissions:application_continue")
         if is_draft and "documents" not in application.completed_steps:
             application_step_complete(application=application, step="documents")
-    full = application_full(pk=application.pk)
+    full = application_as_applicant_sees(application_full(pk=application.pk))
     missing = application_missing(application=full) if is_draft else []
     consent_text = consent_text_current() if is_draft else None
     documents_url = reverse("admissions:documents")
@@ -334,7 +335,7 @@ def _review(request, application):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_withdraw_view(request):
-    application = application_current(request.user)
+    application = application_as_applicant_sees(application_current(request.user))
     if application is None or application.status in lifecycle.final_statuses():
         raise Http404
     form = WithdrawForm(request.POST or None)

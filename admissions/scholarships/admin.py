@@ -7,19 +7,20 @@ Every change goes through the scholarship services; the admin only collects inpu
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from admissions.admin.pages import AdminPageMixin
 from admissions.admin.related import PlainRelatedMixin, plain_related
-from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.errors import DomainError
 from admissions.models import Application, RankingSnapshot, ScholarshipAward
@@ -28,8 +29,18 @@ from admissions.scholarships.allocation import (
     allocation_plan,
     allocation_run,
 )
-from admissions.scholarships.awards import award_offer, award_revoke, fund_accepts_applicant
-from admissions.scholarships.ranking import ranking_compute, ranking_publish
+from admissions.scholarships.awards import (
+    award_offer,
+    award_offer_refusal,
+    award_revoke,
+    offer_capacity,
+)
+from admissions.scholarships.ranking import (
+    ranking_compute,
+    ranking_publish,
+    ranking_publish_refusal,
+    ranking_snapshot_rows,
+)
 from admissions.text import NormalisedAdminMixin, NormalisedFormMixin
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
@@ -149,24 +160,26 @@ class ScholarshipAwardAdmin(
             o.pk: str(o.program)
             for o in Offering.objects.filter(cycle=offering.cycle).select_related("program")
         }
-        offerable = statuses_in(Group.OFFERABLE)
-        rows = [
-            {
-                "entry": e,
-                "status_label": ApplicationStatus(e.status).label,
-                "offerable": e.status in offerable,
-                "award_state": AwardState(e.award[0]).label if e.award else None,
-                "award_fund": fund_names.get(e.award[2]) if e.award else None,
-                "award_program": offering_titles.get(e.award[1]) if e.award else None,
-                "award_elsewhere": bool(e.award) and e.award[1] != offering.pk,
-                # The funds `award_offer` would accept: no button the service would refuse.
-                "eligible_funds": [f for f in funds if fund_accepts_applicant(f, e.citizenship)],
-            }
-            for e in entries
-        ]
+        capacity = offer_capacity(offering=offering)
+        rows = []
+        for e in entries:
+            refusal, eligible_funds = award_offer_refusal(entry=e, funds=funds, capacity=capacity)
+            rows.append(
+                {
+                    "entry": e,
+                    "status_label": ApplicationStatus(e.status).label,
+                    "award_state": AwardState(e.award[0]).label if e.award else None,
+                    "award_fund": fund_names.get(e.award[2]) if e.award else None,
+                    "award_program": offering_titles.get(e.award[1]) if e.award else None,
+                    "award_elsewhere": bool(e.award) and e.award[1] != offering.pk,
+                    "refusal": refusal,
+                    "eligible_funds": eligible_funds,
+                }
+            )
         snapshots = RankingSnapshot.objects.filter(offering=offering).only(
             "pk", "published_at", "offering_id"
         )[:10]
+        ranked = [e for e in entries if e.rank]
         return self._page(
             request,
             "admin/admissions/scholarshipaward/ranking.html",
@@ -174,21 +187,31 @@ class ScholarshipAwardAdmin(
             offering=offering,
             rows=rows,
             snapshots=snapshots,
+            unreviewed=sum(1 for e in ranked if e.review_score is None),
             can_offer=request.user.has_perm(ADD_AWARD),
             can_publish=request.user.has_perm(PUBLISH),
+            publish_refusal=ranking_publish_refusal(ranked),
         )
 
     def _ranking_post(self, request, offering):
+        """Publication and manual offers: the first post shows what will happen (a preview
+        page), only the post from that page ("confirm") does it."""
         back = reverse("admin:awards_ranking", args=[offering.pk])
         if "publish" in request.POST:
             if not request.user.has_perm(PUBLISH):
                 raise PermissionDenied
-            snapshot = ranking_publish(offering=offering, actor=request.user)
-            self.message_user(
-                request,
-                _("Ranking published with %(count)s rows.") % {"count": len(snapshot.rows)},
-                messages.SUCCESS,
-            )
+            if "confirm" not in request.POST:
+                return self._publish_preview(request, offering)
+            try:
+                snapshot = ranking_publish(offering=offering, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Ranking published with %(count)s rows.") % {"count": len(snapshot.rows)},
+                    messages.SUCCESS,
+                )
             return HttpResponseRedirect(back)
         if "offer" in request.POST:
             if not request.user.has_perm(ADD_AWARD):
@@ -197,8 +220,10 @@ class ScholarshipAwardAdmin(
                 Application, pk=request.POST.get("application"), cycle=offering.cycle
             )
             fund = get_object_or_404(
-                ScholarshipFund, pk=request.POST.get("fund"), cycle=offering.cycle
+                ScholarshipFund, pk=request.POST.get("fund") or None, cycle=offering.cycle
             )
+            if "confirm" not in request.POST:
+                return self._offer_preview(request, offering, application, fund)
             try:
                 award_offer(
                     application=application, fund=fund, offering=offering, actor=request.user
@@ -213,6 +238,48 @@ class ScholarshipAwardAdmin(
                     messages.SUCCESS,
                 )
         return HttpResponseRedirect(back)
+
+    def _publish_preview(self, request, offering):
+        entries = ranking_compute(offering=offering)
+        rows = ranking_snapshot_rows(entries, offering.pk)
+        for row, entry in zip(rows, entries, strict=True):
+            row["reviewed"] = entry.review_score is not None
+        return self._page(
+            request,
+            "admin/admissions/scholarshipaward/publish_preview.html",
+            _("Publish the ranking: %(program)s") % {"program": offering.program},
+            offering=offering,
+            rows=rows,
+            unreviewed=sum(1 for row in rows if not row["reviewed"]),
+            refusal=ranking_publish_refusal(entries),
+            cancel_url=reverse("admin:awards_ranking", args=[offering.pk]),
+        )
+
+    def _offer_preview(self, request, offering, application, fund):
+        entry = next(
+            (
+                e
+                for e in ranking_compute(offering=offering, include_unranked=True)
+                if e.application_id == application.pk
+            ),
+            None,
+        )
+        if entry is None:
+            raise Http404
+        refusal, _eligible = award_offer_refusal(
+            entry=entry, funds=[fund], capacity=offer_capacity(offering=offering)
+        )
+        return self._page(
+            request,
+            "admin/admissions/scholarshipaward/offer_preview.html",
+            _("Offer a scholarship to %(reference)s") % {"reference": application.reference},
+            offering=offering,
+            entry=entry,
+            fund=fund,
+            refusal=refusal,
+            respond_by=timezone.now() + timedelta(days=offering.cycle.offer_response_days),
+            cancel_url=reverse("admin:awards_ranking", args=[offering.pk]),
+        )
 
     def allocation_view(self, request, cycle_id: int):
         if not request.user.has_perm(ADD_AWARD):

@@ -160,6 +160,8 @@ def allocation_plan(*, cycle: AdmissionCycle) -> AllocationPlan:
         entry = ranking.entries_by_application[application_id]
         if entry.status not in offerable and entry.award is None:
             continue
+        if entry.decision_held and entry.award is None:
+            continue  # an offer would tell the applicant a decision not released yet
         score = entry.score
         choices = tuple(o for _p, o in ranking.choices[application_id])
         passed = frozenset(

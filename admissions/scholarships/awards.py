@@ -25,6 +25,7 @@ answered (`offer_is_open`) are decided here once; the admin and the applicant's 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -46,13 +47,16 @@ from admissions.selectors import applicant_language
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
 __all__ = [
+    "OfferCapacity",
     "award_accept",
     "award_decline",
     "award_offer",
+    "award_offer_refusal",
     "award_revoke",
     "awards_expire",
     "awards_remind",
     "fund_accepts_applicant",
+    "offer_capacity",
     "offer_is_open",
 ]
 
@@ -134,6 +138,11 @@ def award_offer(
         raise DomainError(
             _("Only accepted or waitlisted applications can be offered a scholarship.")
         )
+    if application.released_status:
+        # The offer mail would tell the applicant a decision they must not see yet.
+        raise DomainError(
+            _("The decision on this application is not released yet: offer after the results.")
+        )
     if not application.scholarship_requested:
         raise DomainError(_("The applicant did not ask for a scholarship."))
     if not ApplicationChoice.objects.filter(application=application, offering=offering).exists():
@@ -180,6 +189,65 @@ def _live_counts(*, cycle_id: int, fund_id: int, offering_id: int) -> dict[str, 
         in_fund=Count("pk", filter=Q(fund_id=fund_id)),
         at_offering=Count("pk", filter=Q(offering_id=offering_id)),
     )
+
+
+@dataclass(frozen=True)
+class OfferCapacity:
+    """Scholarships still free in a cycle, its funds and one offering (live awards
+    subtracted), read once for a whole ranked list."""
+
+    total_left: int
+    offering_left: int
+    fund_left: dict[int, int]
+
+
+def offer_capacity(*, offering: Offering) -> OfferCapacity:
+    """The `OfferCapacity` of `offering` and its cycle, in two queries."""
+    cycle = offering.cycle
+    live = ScholarshipAward.objects.filter(fund__cycle_id=cycle.pk, state__in=LIVE).aggregate(
+        total=Count("pk"), at_offering=Count("pk", filter=Q(offering_id=offering.pk))
+    )
+    funds = ScholarshipFund.objects.filter(cycle_id=cycle.pk).annotate(
+        live=Count("awards", filter=Q(awards__state__in=LIVE))
+    )
+    return OfferCapacity(
+        total_left=max(cycle.scholarship_total - live["total"], 0),
+        offering_left=max(offering.scholarship_seats - live["at_offering"], 0),
+        fund_left={fund.pk: max(fund.seats - fund.live, 0) for fund in funds},
+    )
+
+
+def award_offer_refusal(
+    *, entry, funds: list[ScholarshipFund], capacity: OfferCapacity
+) -> tuple[str | None, list[ScholarshipFund]]:
+    """Why `award_offer` would refuse a manual offer to ranked `entry` (a `RankedEntry`
+    of the offering of `capacity`), and the funds it could be offered from.
+
+    The same rules as `award_offer`, read from figures loaded once for a whole list, so a
+    list shows an Offer button only where the offer can be made; `award_offer` still
+    decides under its locks. Returns (reason or None, eligible funds with a seat left).
+    """
+    if entry.award is not None:
+        return _("The applicant already holds a scholarship offer or award."), []
+    if not entry.scholarship_requested:
+        return _("Not requested"), []
+    if entry.status not in lifecycle.statuses_in(lifecycle.Group.OFFERABLE):
+        return _("Only accepted or waitlisted applications can be offered a scholarship."), []
+    if entry.decision_held:
+        return _("The decision is not released yet: offer after the results."), []
+    if capacity.total_left <= 0:
+        return _("All scholarships of this cycle have been awarded."), []
+    if capacity.offering_left <= 0:
+        return _("No scholarship seat of this program is left."), []
+    eligible = [
+        fund
+        for fund in funds
+        if fund_accepts_applicant(fund, entry.citizenship)
+        and capacity.fund_left.get(fund.pk, 0) > 0
+    ]
+    if not eligible:
+        return _("No eligible fund with a seat left."), []
+    return None, eligible
 
 
 def _awards_for_update():

@@ -19,9 +19,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
+from admissions.errors import DomainError
 from admissions.locking import lock_rows
 from admissions.models import ApplicationChoice, RankingSnapshot, ScholarshipAward
 from admissions.scholarships.ranking_integrity import snapshot_sha256
@@ -41,6 +43,8 @@ __all__ = [
     "ranking_compute",
     "ranking_compute_cycle",
     "ranking_publish",
+    "ranking_publish_refusal",
+    "ranking_snapshot_rows",
 ]
 
 BELOW_PASS_MARK = "below_pass_mark"  # noqa: S105 (a reason code)
@@ -60,6 +64,8 @@ class RankedEntry:
     citizenship: str
     rank: int | None = None
     reason: str = ""
+    # A decision the applicant has not seen yet (held until the cycle's results time).
+    decision_held: bool = False
     # The live award of the application, if any: (state, offering id, fund id).
     award: tuple[str, int, int] | None = None
 
@@ -119,6 +125,7 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
             "application__status",
             "application__scholarship_requested",
             "application__applicant__applicant_profile__citizenship",
+            "application__released_status",
         )
         .order_by()
     )
@@ -150,6 +157,7 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
         status,
         requested,
         citizenship,
+        released_status,
     ) in rows:
         if application_id not in scores:
             values = {name: by_id.get(application_id) for name, by_id in inputs.items()}
@@ -175,6 +183,7 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
             scholarship_requested=requested,
             citizenship=str(citizenship or ""),
             award=live.get(application_id),
+            decision_held=bool(released_status),
         )
         if score >= offering.pass_mark:
             result.ranked[choice_offering].append(entry)
@@ -227,33 +236,56 @@ def entry_outcome(entry: RankedEntry, offering_id: int) -> str:
     return "admitted"
 
 
+def ranking_snapshot_rows(entries: list[RankedEntry], offering_id: int) -> list[dict]:
+    """The rows a publication of `entries` stores and shows (no personal data)."""
+    return [
+        {
+            "rank": entry.rank,
+            "reference": entry.reference,
+            "score": str(entry.score),
+            "priority": entry.priority,
+            "outcome": entry_outcome(entry, offering_id),
+        }
+        for entry in entries
+    ]
+
+
+def ranking_publish_refusal(entries: list[RankedEntry]) -> str | None:
+    """Why a ranked list cannot be published now, or None. A list naming applicants whose
+    decision is held would tell them the decision before the results time."""
+    held = sum(1 for entry in entries if entry.decision_held)
+    if held:
+        return ngettext(
+            "%(count)s decision in this list is not released yet: publish after the results time.",
+            "%(count)s decisions in this list are not released yet: publish after the "
+            "results time.",
+            held,
+        ) % {"count": held}
+    return None
+
+
 @transaction.atomic
 def ranking_publish(*, offering: Offering, actor=None) -> RankingSnapshot:
     """Store the current ranked list of `offering` as a dated, anonymous snapshot, chained
     to the previous snapshot of the same list by their SHA-256 hashes
     (`ranking_integrity`). Publications of one offering are serialised by a lock on its
-    row, so two at once cannot both claim the same predecessor."""
+    row, so two at once cannot both claim the same predecessor. Raises `DomainError` while
+    a decision in the list is held (`ranking_publish_refusal`)."""
     lock_rows(Offering.objects.all(), [offering.pk])
+    entries = ranking_compute(offering=offering)
+    refusal = ranking_publish_refusal(entries)
+    if refusal:
+        raise DomainError(refusal)
     previous = (
         RankingSnapshot.objects.filter(offering=offering)
         .order_by("-published_at", "-pk")
         .only("content_sha256")
         .first()
     )
-    rows = [
-        {
-            "rank": entry.rank,
-            "reference": entry.reference,
-            "score": str(entry.score),
-            "priority": entry.priority,
-            "outcome": entry_outcome(entry, offering.pk),
-        }
-        for entry in ranking_compute(offering=offering)
-    ]
     snapshot = RankingSnapshot.objects.create(
         offering=offering,
         published_by=actor,
-        rows=rows,
+        rows=ranking_snapshot_rows(entries, offering.pk),
         previous_sha256=previous.content_sha256 if previous is not None else "",
     )
     # The hash covers the publication time, known once the row is created.

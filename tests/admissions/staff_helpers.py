@@ -74,6 +74,7 @@ def bulk_applications(count: int, offering, *, prefix: str = "BULK") -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from admissions.applicants.search import profile_search_key
     from admissions.models import ApplicantProfile, Application, ApplicationChoice, Document
 
     user_model = get_user_model()
@@ -82,7 +83,7 @@ def bulk_applications(count: int, offering, *, prefix: str = "BULK") -> None:
         user_model(username=f"{prefix.lower()}{start + i}", email=f"{prefix}{start + i}@ex.org")
         for i in range(count)
     )
-    ApplicantProfile.objects.bulk_create(
+    profiles = [
         ApplicantProfile(
             user=user,
             last_name_native="Омарова",
@@ -96,7 +97,10 @@ def bulk_applications(count: int, offering, *, prefix: str = "BULK") -> None:
             phone="+77011234567",
         )
         for i, user in enumerate(users)
-    )
+    ]
+    for profile in profiles:
+        profile.search_key = profile_search_key(profile)
+    ApplicantProfile.objects.bulk_create(profiles)
     applications = Application.objects.bulk_create(
         Application(
             applicant=user,

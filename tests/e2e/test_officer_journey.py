@@ -77,6 +77,8 @@ def test_officer_filters_opens_verifies_a_document_and_accepts(live_server, page
     page.get_by_role("link", name="Accept", exact=True).click()
     assert "Will be done" in page.locator("#decision-preview").inner_text()
     page.get_by_label("Message to the applicant").fill("Welcome to KazNU Omsk!")
+    # Before the cycle's results time the page says the decision is held until then.
+    assert "results time" in page.locator("#content-main").inner_text()
     shot(page, "staff_decision")
     page.get_by_role("button", name="Confirm: Accept").click()
     page.wait_for_selector(".messagelist .success")
@@ -85,4 +87,6 @@ def test_officer_filters_opens_verifies_a_document_and_accepts(live_server, page
     assert target.status == S.ACCEPTED
     event = StatusEvent.objects.get(application=target, to_status=S.ACCEPTED)
     assert event.actor == user and event.note == "Welcome to KazNU Omsk!"
-    assert OutgoingMail.objects.filter(user=target.applicant, language="kk").exists()
+    # Held until the results time: staff see it, the applicant gets no mail yet.
+    assert target.released_status == S.UNDER_REVIEW
+    assert not OutgoingMail.objects.filter(user=target.applicant).exists()

@@ -8,17 +8,16 @@ goes through `_get_visible_application`.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, OuterRef, Subquery
+from django.db.models import Avg, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
@@ -26,6 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from admissions.admin.pages import AdminPageMixin
 from admissions.admin.related import may_open_related, plain_related
+from admissions.applicants.search import (
+    applicant_search_condition,
+    reference_search_condition,
+)
 from admissions.applications import lifecycle
 from admissions.applications.admin.changelist import ApplicationChangeList, action_checkbox_html
 from admissions.applications.exports import (
@@ -33,14 +36,27 @@ from admissions.applications.exports import (
     applicant_profile,
     application_export_response,
 )
-from admissions.applications.services import EDUCATION_FIELDS
+from admissions.applications.release import decision_release_time
+from admissions.applications.saved_filters import (
+    saved_filter_delete,
+    saved_filter_save,
+    saved_filters_of,
+)
+from admissions.applications.services import EDUCATION_FIELDS, application_next_statuses
 from admissions.documents.requests import documents_request_many
 from admissions.enums import ApplicationStatus, DocumentKind
+from admissions.errors import DomainError
 from admissions.models import (
     Application,
     Review,
 )
-from admissions.permissions import staff_may_see, staff_may_verify_documents
+from admissions.permissions import (
+    staff_is_blind,
+    staff_may_see,
+    staff_may_see_contact,
+    staff_may_see_national_id,
+    staff_may_verify_documents,
+)
 from admissions.reviews.services import (
     application_decide_many,
     application_decide_preview,
@@ -57,6 +73,7 @@ from admissions.text import NormalisedAdminMixin
 from .filters import (
     CappedCountPaginator,
     CitizenshipFilter,
+    CycleFilter,
     DocumentsFilter,
     LanguageFilter,
     LevelFilter,
@@ -95,9 +112,6 @@ def may_show(user, name: str) -> bool:
     return staff_may_see(user, *REVEALS.get(name, (f"application.{name}",)))
 
 
-# A whole reference number as typed, e.g. "kzo-2025-000123".
-REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
-
 OVERRIDE_PERMISSION = "admissions.override_application"
 
 
@@ -114,7 +128,7 @@ class ApplicationAdmin(
         "reference_or_draft",
         "applicant_name",
         "programs_by_priority",
-        "status",
+        "status_display",
         "mean_score_display",
         "ranking_score_display",
         "scholarship",
@@ -122,7 +136,7 @@ class ApplicationAdmin(
     )
     list_display_links = ("reference_or_draft",)
     list_filter = (
-        "cycle",
+        CycleFilter,
         "status",
         ProgramFilter,
         LevelFilter,
@@ -203,24 +217,34 @@ class ApplicationAdmin(
         return [name for name in columns if may_show(request.user, name)]
 
     def get_search_fields(self, request):
-        fields = [
-            "=reference",
-            "applicant__applicant_profile__last_name_native",
-            "applicant__applicant_profile__first_name_native",
-            "applicant__applicant_profile__last_name_latin",
-            "applicant__applicant_profile__first_name_latin",
-            "=applicant__email",
-            "=applicant__applicant_profile__identifier",
-        ]
-        # A search on a hidden field would confirm who applied: not offered.
-        return [name for name in fields if may_show(request.user, name)]
+        # Only shows the search box: `get_search_results` decides what a term matches.
+        return ("reference",)
 
     def get_search_results(self, request, queryset, search_term):
+        """A reference (whole or its start, "kzo-2026-1"), a phone in any format, an
+        IIN/SNILS/passport with or without spaces and hyphens, an e-mail address, or
+        names with Kazakh letters folded and in Latin transliteration
+        (`admissions.applicants.search`), each only where the role may see it."""
         term = search_term.strip()
-        if REFERENCE_PATTERN.fullmatch(term):
-            # A whole reference number: one lookup on the unique index, whatever the case.
-            return queryset.filter(reference=term.upper()), False
-        return super().get_search_results(request, queryset, term)
+        if not term:
+            return queryset, False
+        condition = Q()
+        reference = reference_search_condition(term)
+        if reference is not None:
+            condition |= reference
+        if any(c.isdigit() for c in term):
+            condition |= Q(reference__contains=term.upper())
+        applicant = applicant_search_condition(
+            term,
+            names=not staff_is_blind(request.user),
+            contact=staff_may_see_contact(request.user),
+            national_id=staff_may_see_national_id(request.user),
+        )
+        if applicant is not None:
+            condition |= applicant
+        if not condition:
+            return queryset.none(), False
+        return queryset.filter(condition), False
 
     def get_fieldsets(self, request, obj=None):
         cycle = "cycle" if may_open_related(request, Application, "cycle") else "cycle_text"
@@ -245,6 +269,7 @@ class ApplicationAdmin(
                         "reference",
                         cycle,
                         "status",
+                        "shown_status",
                         "submitted_at",
                         "mean_score_display",
                         "ranking_score_display",
@@ -307,6 +332,28 @@ class ApplicationAdmin(
                 for choice in application.choices.all()
             ),
         )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, application):
+        if not application.released_status:
+            return application.get_status_display()
+        return format_html(
+            '{}<br><small class="release-pending">{}</small>',
+            application.get_status_display(),
+            gettext("not released: the applicant sees “%(status)s”")
+            % {"status": ApplicationStatus(application.released_status).label},
+        )
+
+    @admin.display(description=_("status shown to the applicant"))
+    def shown_status(self, application):
+        if not application.released_status:
+            return application.get_status_display()
+        return gettext("%(status)s (the decision is released at the results time, %(time)s)") % {
+            "status": ApplicationStatus(application.released_status).label,
+            "time": date_format(
+                timezone.localtime(application.cycle.results_at), "SHORT_DATETIME_FORMAT"
+            ),
+        }
 
     @admin.display(description=_("review mean"), ordering="mean_score")
     def mean_score_display(self, application):
@@ -407,7 +454,7 @@ class ApplicationAdmin(
     def decisions_for(self, request, application):
         if not self.has_change_permission(request, application):
             return []
-        allowed = lifecycle.allowed_next(application.status)
+        allowed = application_next_statuses(application)
         return [
             {
                 "label": declared.decision,
@@ -433,6 +480,7 @@ class ApplicationAdmin(
         return [
             path("dashboard/", wrap(self.dashboard_view), name=f"{info}_dashboard"),
             path("export/", wrap(self.export_view), name=f"{info}_export"),
+            path("saved-filters/", wrap(self.saved_filter_view), name=f"{info}_saved_filter"),
             path(
                 "<path:object_id>/decide/<str:to_status>/",
                 wrap(self.decide_view),
@@ -452,7 +500,7 @@ class ApplicationAdmin(
             raise Http404
         if not self.has_change_permission(request, application):
             raise PermissionDenied
-        if to_status not in lifecycle.allowed_next(application.status):
+        if to_status not in application_next_statuses(application):
             # Say so at once rather than after the officer has written a message.
             reason = gettext("An application that is “%(from)s” cannot become “%(to)s”.") % {
                 "from": application.get_status_display(),
@@ -507,6 +555,10 @@ class ApplicationAdmin(
                 )
             self._report(request, outcome, to_status)
             return HttpResponseRedirect(done_url) if done_url else None
+        release_times = [
+            decision_release_time(cycle=application.cycle, to_status=to_status)
+            for application in applications
+        ]
         return self._page(
             request,
             "admin/admissions/application/decision.html",
@@ -518,6 +570,8 @@ class ApplicationAdmin(
             to_status_label=ApplicationStatus(to_status).label,
             may_override=may_override,
             guarded=guarded,
+            # When the applicants will see it (None: at once).
+            release_at=min(filter(None, release_times), default=None),
             cancel_url=cancel_url,
             **extra,
         )
@@ -615,6 +669,35 @@ class ApplicationAdmin(
             **dashboard_context(request),
         )
 
+    def saved_filter_view(self, request):
+        """POST: save the list's current filter under a name, or delete a saved one."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            raise Http404
+        if "delete" in request.POST:
+            try:
+                saved_filter_id = int(request.POST["delete"])
+            except ValueError:
+                raise Http404 from None
+            if saved_filter_delete(user=request.user, saved_filter_id=saved_filter_id):
+                self.message_user(request, gettext("Saved filter deleted."), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:admissions_application_changelist"))
+        url = reverse("admin:admissions_application_changelist")
+        try:
+            saved = saved_filter_save(
+                user=request.user,
+                name=request.POST.get("name", ""),
+                query=request.POST.get("query", ""),
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(url)
+        self.message_user(
+            request, gettext("Filter “%(name)s” saved.") % {"name": saved.name}, messages.SUCCESS
+        )
+        return HttpResponseRedirect(f"{url}?{saved.query}")
+
     def changelist_view(self, request, extra_context=None):
         query = request.GET.urlencode()
         extra_context = {
@@ -623,6 +706,8 @@ class ApplicationAdmin(
             "can_review_queue": request.user.has_perm("admissions.add_review")
             and bool(reviewer_program_ids(request.user)),
             "can_verify_documents": staff_may_verify_documents(request.user),
+            "current_query": query,
+            "saved_filters": saved_filters_of(request.user),
             # The list needs the width (eight columns beside the filters): at 1280 px the
             # navigation sidebar pushed status, score and dates out of sight. Breadcrumbs stay.
             "is_nav_sidebar_enabled": False,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -23,7 +25,7 @@ from admissions.selectors import (
     staff_is_reviewer,
 )
 from programs.enums import Level
-from programs.models import Language, Program
+from programs.models import AdmissionCycle, Language, Program
 
 S = ApplicationStatus
 
@@ -135,3 +137,43 @@ class DocumentsFilter(admin.SimpleListFilter):
         if value == "pending":
             return queryset.filter(documents_pending_condition())
         return queryset
+
+
+class CycleFilter(admin.SimpleListFilter):
+    """The admission cycle, opening on the current one (the latest cycle already open, or
+    the latest opened): a list mixing every cycle is never what an office works from.
+    "All cycles" is an explicit choice."""
+
+    title = _("cycle")
+    parameter_name = "cycle"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        now = timezone.now()
+        cycles = list(AdmissionCycle.objects.order_by("-opens_at", "-pk"))
+        started = [c for c in cycles if c.opens_at <= now] or cycles
+        current = next((c for c in started if c.closes_at > now), started[0] if started else None)
+        self.default = str(current.pk) if current else self.ALL
+        return [(self.ALL, _("All cycles")), *((str(c.pk), str(c)) for c in cycles)]
+
+    def value(self):
+        value = super().value()
+        return self.default if value is None else value
+
+    def choices(self, changelist):
+        # No "All" entry of Django's: "All cycles" is a value of its own, since no value
+        # means the current cycle.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.ALL:
+            return queryset
+        if not value.isdigit():
+            raise IncorrectLookupParameters
+        return queryset.filter(cycle_id=int(value))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -147,7 +149,14 @@ class ReviewInline(ReadOnlyInline):
 
 class StatusEventInline(ReadOnlyInline):
     model = StatusEvent
-    fields = ("created_at", "from_status", "to_status", "actor_or_applicant", "note")
+    fields = (
+        "created_at",
+        "from_status",
+        "to_status",
+        "actor_or_applicant",
+        "note",
+        "shown_to_applicant",
+    )
     verbose_name_plural = _("status timeline")
 
     def get_queryset(self, request):
@@ -162,3 +171,13 @@ class StatusEventInline(ReadOnlyInline):
         if event.actor_id == event.application.applicant_id:
             return gettext("the applicant")
         return str(event.actor)
+
+    @admin.display(description=_("shown to the applicant"))
+    def shown_to_applicant(self, event):
+        if event.released_at is not None:
+            return gettext("at the results time (%(time)s)") % {
+                "time": date_format(timezone.localtime(event.released_at), "SHORT_DATETIME_FORMAT")
+            }
+        if event.withheld:
+            return gettext("no (a decision held until the results time, or replaced before)")
+        return gettext("yes")

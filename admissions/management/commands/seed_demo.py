@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from admissions.applicants.search import profile_search_key
 from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
 from admissions.applications.services import application_reference
@@ -389,6 +390,8 @@ class Command(BaseCommand):
                     preferred_language=person["language"],
                 )
             )
+        for profile in profiles:
+            profile.search_key = profile_search_key(profile)
         self._create(ApplicantProfile, profiles)
 
         version = settings.PERSONAL_DATA_CONSENT_VERSION

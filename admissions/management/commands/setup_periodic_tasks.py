@@ -36,6 +36,12 @@ SCHEDULES = (
         expire_seconds=50,
     ),
     Schedule(
+        "admissions.release_decisions",
+        "Show applicants the decisions whose cycle's results time has come, and mail them.",
+        every_minutes=1,
+        expire_seconds=50,
+    ),
+    Schedule(
         "admissions.remind_drafts",
         "Remind applicants of unfinished drafts 7, 3 and 1 days before the deadline.",
         at=(10, 0),

@@ -22,6 +22,7 @@ from tests.admissions.staff_helpers import (
 from tests.factories import (
     ApplicantProfileFactory,
     ChoiceFactory,
+    CycleFactory,
     DocumentFactory,
     OfferingFactory,
     ProgramFactory,
@@ -192,7 +193,8 @@ def test_paginator_count_is_capped(officer_client, monkeypatch):
 def test_legal_decision_from_the_change_page_is_audited_logged_and_mailed(
     officer_client, django_capture_on_commit_callbacks, from_status, to_status, note
 ):
-    offering, _other = two_programs()
+    # A cycle that releases decisions at once (held decisions: test_decision_release.py).
+    offering, _other = two_programs(CycleFactory(release_decisions_immediately=True))
     application = ready_for_decision(
         application_for(
             offering, status=from_status, profile=ApplicantProfileFactory(preferred_language="kk")

@@ -4,6 +4,7 @@ language, and query budgets on the changelists that had none."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -314,7 +315,7 @@ def test_applications_list_is_titled_applications(client):
 # --- Dashboard chart ------------------------------------------------------------------------
 
 
-def test_dashboard_chart_coordinates_are_not_localised(client):
+def test_dashboard_chart_data_is_not_localised(client):
     cycle = closed_cycle()
     offering = make_offering(cycle, slug="law", scholarship_seats=1)
     application_for(offering, submitted_at=cycle.closes_at - timedelta(days=1))
@@ -322,11 +323,13 @@ def test_dashboard_chart_coordinates_are_not_localised(client):
     with translation.override("ru"):
         url = reverse("admin:admissions_application_dashboard")
     html = client.get(url).content.decode()
-    start = html.index('<svg role="img"')
-    svg = html[start : html.index("</svg>", start)]
-    coordinates = re.findall(r'\b(?:x|y|width|height)="([^"]*)"', svg)
-    assert coordinates
-    assert not [value for value in coordinates if "," in value]  # "24,0" is no SVG number
+    # The chart's figures are JSON numbers ("1", never a localised "1,0") for Chart.js.
+    data = re.search(
+        r'<script id="chart-per-day-data" type="application/json">(.*?)</script>', html
+    )
+    assert data
+    counts = json.loads(data.group(1))["datasets"][0]["data"]
+    assert sum(counts) == 1 and all(isinstance(count, int) for count in counts)
 
 
 def test_dashboard_chart_of_a_closed_cycle_ends_on_its_closing_day(client):

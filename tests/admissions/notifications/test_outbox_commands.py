@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED = {
     "admissions.mail_sweep": ("interval", 1),
+    "admissions.release_decisions": ("interval", 1),
     "admissions.remind_drafts": ("crontab", "10:0"),
     "admissions.remind_offers": ("interval", 60),
     "admissions.expire_offers": ("interval", 5),
@@ -50,7 +51,7 @@ def schedule_of(task: PeriodicTask):
 
 def test_setup_periodic_tasks_creates_every_schedule_of_the_project():
     output = run("setup_periodic_tasks")
-    assert "7 created" in output
+    assert f"{len(EXPECTED)} created" in output
     tasks = {
         task.task: task for task in PeriodicTask.objects.select_related("interval", "crontab")
     }
@@ -62,7 +63,7 @@ def test_setup_periodic_tasks_twice_changes_nothing():
     run("setup_periodic_tasks")
     before = (snapshot(), IntervalSchedule.objects.count(), CrontabSchedule.objects.count())
     output = run("setup_periodic_tasks")
-    assert "0 created, 0 reset, 7 kept" in output
+    assert f"0 created, 0 reset, {len(EXPECTED)} kept" in output
     after = (snapshot(), IntervalSchedule.objects.count(), CrontabSchedule.objects.count())
     assert after == before
 
@@ -78,7 +79,7 @@ def test_setup_periodic_tasks_keeps_an_admins_edit_until_reset():
     digest.refresh_from_db()
     assert (digest.crontab.hour, digest.crontab.minute, digest.enabled) == ("7", "15", False)
 
-    assert "0 created, 7 reset, 0 kept" in run("setup_periodic_tasks", "--reset")
+    assert f"0 created, {len(EXPECTED)} reset, 0 kept" in run("setup_periodic_tasks", "--reset")
     digest.refresh_from_db()
     assert (digest.crontab.hour, digest.crontab.minute, digest.enabled) == ("8", "0", True)
 

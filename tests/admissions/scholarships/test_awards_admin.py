@@ -47,7 +47,12 @@ def test_ranking_view_lists_applicants_and_publishes(committee, data):
     html = page.content.decode()
     assert "Ranked list" in html
     assert "Scholarships —" in html  # the live figures
-    response = committee.post(url, {"publish": "1"}, follow=True)
+    # The first post shows the preview and publishes nothing; the confirmation publishes.
+    preview = committee.post(url, {"publish": "1"})
+    assert preview.status_code == 200
+    assert "Preview of the public list" in preview.content.decode()
+    assert not RankingSnapshot.objects.exists()
+    response = committee.post(url, {"publish": "1", "confirm": "1"}, follow=True)
     assert "Ranking published" in response.content.decode()
     assert RankingSnapshot.objects.filter(offering=offerings[0]).count() == 1
 
@@ -56,12 +61,20 @@ def test_manual_offer_from_the_ranking_uses_the_service(committee, data):
     _cycle, offerings, fund, applications = data
     application = next(a for a in applications if a.choices.filter(offering=offerings[0]))
     url = reverse("admin:awards_ranking", args=[offerings[0].pk])
-    committee.post(url, {"offer": "1", "application": application.pk, "fund": fund.pk})
+    offer = {"offer": "1", "application": application.pk, "fund": fund.pk}
+    # The first post shows what will happen and offers nothing.
+    preview = committee.post(url, offer)
+    assert preview.status_code == 200
+    assert "Confirm: send the offer" in preview.content.decode()
+    assert not ScholarshipAward.objects.filter(application=application).exists()
+    committee.post(url, {**offer, "confirm": "1"})
     award = ScholarshipAward.objects.get(application=application)
     assert award.offered_by.username == "chair"
-    response = committee.post(
-        url, {"offer": "1", "application": application.pk, "fund": fund.pk}, follow=True
-    )
+    # Now the preview says why not, without a button; a forced post is refused.
+    preview = committee.post(url, offer)
+    assert "already holds" in preview.content.decode()
+    assert "Confirm: send the offer" not in preview.content.decode()
+    response = committee.post(url, {**offer, "confirm": "1"}, follow=True)
     assert "already holds" in response.content.decode()
     assert ScholarshipAward.objects.filter(application=application).count() == 1
 
