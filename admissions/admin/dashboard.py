@@ -13,11 +13,11 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from admissions.enums import ApplicationStatus
 from admissions.models import ApplicationChoice
 from admissions.selectors import applications_visible_to_staff, documents_awaiting_verification
+from config.countries import countries
 from programs.enums import Level
 from programs.models import AdmissionCycle, Language, Program
 

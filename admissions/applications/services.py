@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
@@ -41,18 +42,19 @@ def application_notify(*, application: Application, template: str, key: str, **e
     """Queue a mail about `application` to its applicant, in their language."""
     user = application.applicant
     profile = getattr(user, "applicant_profile", None)
+    language = applicant_language(user)
     context = {
         "application_id": application.pk,
         "reference": application.reference or "",
         "status": application.status,
-        "name": profile.first_name_native if profile else "",
+        "name": profile.first_name_for(language) if profile else "",
         **extra,
     }
     notification_queue(
         recipient=user.email,
         template=template,
         context=context,
-        language=applicant_language(user),
+        language=language,
         key=key,
         user=user,
     )
@@ -448,7 +450,7 @@ def application_submit(*, application: Application, actor, consent: bool = False
                 "The deadline (%(deadline)s) has passed: the application can no longer be "
                 "submitted. Your draft is kept."
             )
-            % {"deadline": local.strftime("%Y-%m-%d %H:%M")}
+            % {"deadline": date_format(local, "DATETIME_FORMAT")}
         )
     missing = application_missing(application=locked)
     if missing:

@@ -125,6 +125,9 @@ LOGOUT_REDIRECT_URL = "programs:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# Applicants sign in with their e-mail; allauth still fills Django's username with a
+# generated value, which must never reach a page or a message.
+ACCOUNT_USER_DISPLAY = "admissions.applicants.adapters.user_display"
 # Unconfirmed accounts may sign in and prepare a draft; submission requires a confirmed e-mail.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -162,7 +165,11 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ru", "en", "kk")}
 # modeltranslation's tabbed admin wants jQuery UI from a CDN; a small local stand-in instead.
 JQUERY_UI_URL = "js/jquery-ui-tabs.js"
 COUNTRIES_FIRST = ["KZ", "RU"]
+# ...and again in their alphabetical place, where a reader of the list looks for them.
+COUNTRIES_FIRST_REPEAT = True
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+# A number typed without "+" (in the admin too) is read as Kazakh: "8 701 123 45 67".
+PHONENUMBER_DEFAULT_REGION = "KZ"
 
 # --- Static files and private documents --------------------------------------------------
 STATIC_URL = "/static/"

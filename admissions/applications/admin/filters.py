@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from admissions.enums import ApplicationStatus
 from admissions.models import (
@@ -22,6 +21,7 @@ from admissions.selectors import (
     reviewer_program_ids,
     staff_is_reviewer,
 )
+from config.countries import countries
 from programs.enums import Level
 from programs.models import Language, Program
 
