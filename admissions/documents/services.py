@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from admissions.documents.labels import document_kind_word
 from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus
 from admissions.errors import DomainError
 from admissions.models import Application, Document, StatusEvent
@@ -332,6 +333,22 @@ class DocumentRequirement:
         if self.document is None:
             return "missing" if self.required else "optional"
         return self.document.status
+
+    @property
+    def required_label(self) -> str:
+        """ "required" or "optional", agreeing with the document kind in the active language."""
+        return document_kind_word(self.kind, "required" if self.required else "optional")
+
+    @property
+    def status_label(self) -> str:
+        """The status as a word agreeing with the document kind (see `status`)."""
+        status = self.status
+        if status == "missing":
+            return str(_("Missing"))
+        if status == "pending":
+            return str(_("Awaiting verification"))
+        word = {"optional": "optional_missing"}.get(status, status)
+        return document_kind_word(self.kind, word)
 
 
 def document_requirements(*, application: Application) -> list[DocumentRequirement]:

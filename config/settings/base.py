@@ -154,8 +154,11 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-# Django has no Kazakh date formats; ours (config/formats/kk) write 28.11.2026 14:05.
+# The project's catalogues first; then the Kazakh messages of the libraries that ship
+# none or an incomplete one (locale/libraries: allauth, Django's admin, celery-beat...),
+# so a kk page never falls back to the Russian LANGUAGE_CODE.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "libraries"]
+# One date and number style per kind and language (config/formats/{kk,ru,en}).
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
