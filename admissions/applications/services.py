@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
@@ -43,6 +44,13 @@ def application_notify(*, application: Application, template: str, key: str, **e
     user = application.applicant
     profile = getattr(user, "applicant_profile", None)
     language = applicant_language(user)
+    with translation.override(language):
+        # A message the system wrote (a lazy string) reaches the applicant in their
+        # language; what a person typed stays as typed.
+        extra = {
+            key: str(value) if isinstance(value, Promise) else value
+            for key, value in extra.items()
+        }
     context = {
         "application_id": application.pk,
         "reference": application.reference or "",
@@ -66,9 +74,12 @@ def application_transition(
     application: Application,
     to_status: str,
     actor=None,
-    note: str = "",
+    note: str | Promise = "",
 ) -> StatusEvent:
     """Move `application` to `to_status`, audit it and queue the applicant's mail.
+
+    `note` is what staff typed, or a system message as a lazy string: the audit row keeps
+    it in the actor's language, the applicant's mail says it in theirs.
 
     The row is locked, so two concurrent moves cannot both start from the same state.
     Raises `IllegalTransition` for a move the state machine does not allow.
@@ -85,19 +96,24 @@ def application_transition(
         )
     locked.status = to_status
     update_fields = ["status", "updated_at"]
+    note_text = str(note)
     if to_status == ApplicationStatus.DOCUMENTS_REQUESTED:
-        locked.documents_request_message = note
+        locked.documents_request_message = note_text
         update_fields.append("documents_request_message")
     elif to_status in (
         ApplicationStatus.REJECTED,
         ApplicationStatus.ACCEPTED,
         ApplicationStatus.WAITLISTED,
     ):
-        locked.decision_note = note
+        locked.decision_note = note_text
         update_fields.append("decision_note")
     locked.save(update_fields=update_fields)
     event = StatusEvent.objects.create(
-        application=locked, from_status=from_status, to_status=to_status, actor=actor, note=note
+        application=locked,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        note=note_text,
     )
     application_notify(
         application=locked,

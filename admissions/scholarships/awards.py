@@ -285,14 +285,14 @@ def award_accept(*, award: ScholarshipAward, actor) -> ScholarshipAward:
             application=application,
             to_status=ApplicationStatus.ACCEPTED,
             actor=actor,
-            note=_("Admitted with a scholarship offer."),
+            note=gettext_lazy("Admitted with a scholarship offer."),
         )
     if application.status == ApplicationStatus.ACCEPTED:
         application_transition(
             application=application,
             to_status=ApplicationStatus.ENROLLED,
             actor=actor,
-            note=_("Scholarship accepted; the applicant consented to enrol."),
+            note=gettext_lazy("Scholarship accepted; the applicant consented to enrol."),
         )
     _notify(locked, "offer_accepted", key=f"award-{locked.pk}-accepted")
     _sync(award, locked)

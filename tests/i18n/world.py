@@ -73,7 +73,7 @@ def _application(cycle, offering, status: str, *, number: int) -> Application:
         grade_average=Decimal("4.60"),
         grade_scale_max=Decimal("5.00"),
         scholarship_requested=True,
-        motivation="I want to study international law at KazNU in Omsk. " * 5,
+        motivation="I want to study international law at KazNU in Omsk. " * 12,
         completed_step=6,
         documents_request_message="Please upload a clearer scan of your passport.",
         decision_note="",
