@@ -14,24 +14,8 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-S = ApplicationStatus
-
-FINAL_STATUSES = frozenset({S.ENROLLED, S.REJECTED, S.WITHDRAWN})
-
-# The only moves an application can make. Anything else is refused by the transition service.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.WITHDRAWN}),
-    S.UNDER_REVIEW: frozenset(
-        {S.DOCUMENTS_REQUESTED, S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN}
-    ),
-    S.DOCUMENTS_REQUESTED: frozenset({S.UNDER_REVIEW, S.WITHDRAWN}),
-    S.WAITLISTED: frozenset({S.ACCEPTED, S.REJECTED, S.WITHDRAWN}),
-    S.ACCEPTED: frozenset({S.ENROLLED, S.WITHDRAWN}),
-    S.ENROLLED: frozenset(),
-    S.REJECTED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-}
+# What each status allows, sends and belongs to is declared in
+# admissions/applications/lifecycle.py.
 
 
 class IdentifierKind(models.TextChoices):

@@ -22,3 +22,12 @@ class DeadlinePassed(DomainError):
 
 class NoSeatLeft(DomainError):
     pass
+
+
+class GuardRefused(DomainError):
+    """A decision failed its guards (admissions.applications.guards); `problems` lists
+    each reason, user-facing. An officer may override them with a written reason."""
+
+    def __init__(self, problems) -> None:
+        self.problems = list(problems)
+        super().__init__(" ".join(str(problem) for problem in self.problems))

@@ -173,8 +173,9 @@ class Application(models.Model):
     motivation = models.TextField(_("motivation statement"), blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=32, blank=True)
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
-    # Last step of the application form the applicant completed (to resume there).
-    completed_step = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Slugs of the steps of the application form the applicant has done (to resume at the
+    # first one not done; see admissions.applications.steps).
+    completed_steps = models.JSONField(default=list, blank=True, editable=False)
     documents_request_message = models.TextField(_("documents requested"), blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -191,17 +192,30 @@ class Application(models.Model):
             )
         ]
         indexes = [models.Index(fields=("cycle", "status"))]
+        permissions = [
+            (
+                "override_application",
+                _("Can decide despite failed checks, with a written reason"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference or _("Draft #%(pk)s") % {"pk": self.pk}
 
     @property
     def is_editable_by_applicant(self) -> bool:
-        return self.status == ApplicationStatus.DRAFT
+        from admissions.applications.lifecycle import Group, statuses_in
+
+        return self.status in statuses_in(Group.EDITABLE)
+
+
+# How many programs an application may rank (the forms, the service and the constraint
+# below read it; changing it needs a migration of the constraint).
+MAX_CHOICES = 3
 
 
 class ApplicationChoice(models.Model):
-    """One of up to three programs an application ranks by priority (1 = most wanted)."""
+    """One of up to `MAX_CHOICES` programs an application ranks by priority (1 = most wanted)."""
 
     application = models.ForeignKey(
         Application,
@@ -213,7 +227,7 @@ class ApplicationChoice(models.Model):
         Offering, on_delete=models.PROTECT, related_name="choices", verbose_name=_("program")
     )
     priority = models.PositiveSmallIntegerField(
-        _("priority"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+        _("priority"), validators=[MinValueValidator(1), MaxValueValidator(MAX_CHOICES)]
     )
     language = models.ForeignKey(
         Language,
@@ -234,7 +248,8 @@ class ApplicationChoice(models.Model):
                 fields=("application", "priority"), name="choice_priority_once"
             ),
             models.CheckConstraint(
-                condition=Q(priority__gte=1) & Q(priority__lte=3), name="choice_priority_1_to_3"
+                condition=Q(priority__gte=1) & Q(priority__lte=MAX_CHOICES),
+                name="choice_priority_1_to_3",
             ),
         ]
 
@@ -473,6 +488,9 @@ class StatusEvent(models.Model):
         verbose_name=_("by"),
     )
     note = models.TextField(_("note"), blank=True)
+    # An officer's written reason for deciding despite failed guards, followed by the
+    # guards it overrode (one per line); empty when every guard passed.
+    override_reason = models.TextField(_("override reason"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -532,6 +550,37 @@ class ScholarshipAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} — {self.fund} ({self.get_state_display()})"
+
+
+class AllocationRun(models.Model):
+    """Audit: one row per scholarship allocation that made offers (command or admin)."""
+
+    cycle = models.ForeignKey(
+        AdmissionCycle,
+        on_delete=models.PROTECT,
+        related_name="allocation_runs",
+        verbose_name=_("cycle"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Why the committee allocated before the cycle closed; empty for a run after closing.
+    early_reason = models.TextField(_("reason for allocating early"), blank=True)
+    offers = models.PositiveIntegerField(_("offers made"), default=0)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("scholarship allocation")
+        verbose_name_plural = _("scholarship allocations")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class RankingSnapshot(models.Model):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import ApplicationStatus, AwardState, DocumentStatus
 from admissions.models import (
     Application,
@@ -321,27 +322,10 @@ def reviews_owed_by(user) -> QuerySet[Application]:
     return (
         applications_visible_to_staff(user)
         .filter(
-            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
+            status__in=statuses_in(Group.AWAITING_REVIEW),
         )
         .exclude(Exists(Review.objects.filter(application=OuterRef("pk"), reviewer=user)))
     )
-
-
-# Kinds an application needs, each verified, for its documents to count as complete.
-REQUIRED_DOCUMENT_KINDS = ("identity", "education")
-
-
-def documents_complete_condition():
-    """A filter expression: every required document kind has a verified document."""
-    condition = None
-    for kind in REQUIRED_DOCUMENT_KINDS:
-        exists = Exists(
-            Document.objects.filter(
-                application=OuterRef("pk"), kind=kind, status=DocumentStatus.VERIFIED
-            )
-        )
-        condition = exists if condition is None else condition & exists
-    return condition
 
 
 def documents_pending_condition():

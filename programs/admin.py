@@ -139,6 +139,7 @@ class AdmissionCycleForm(forms.ModelForm):
             "scholarship_total",
             "exam_weight",
             "review_weight",
+            "required_reviews",
         )
 
     def _post_clean(self) -> None:
@@ -173,6 +174,7 @@ class AdmissionCycleAdmin(TabbedTranslationAdmin):
             _("Scholarships and ranking"),
             {"fields": ("scholarship_total", "exam_weight", "review_weight")},
         ),
+        (_("Decisions"), {"fields": ("required_reviews",)}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AdmissionCycle]:

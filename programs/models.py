@@ -121,6 +121,13 @@ class AdmissionCycle(models.Model):
         default=Decimal("0.30"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    required_reviews = models.PositiveSmallIntegerField(
+        _("reviews required for a decision"),
+        default=1,
+        help_text=_(
+            "How many reviews an application needs before it can be accepted or waitlisted."
+        ),
+    )
     # Last reference number handed out in this cycle; incremented under a row lock.
     reference_counter = models.PositiveIntegerField(default=0, editable=False)
 
@@ -266,10 +273,6 @@ class ScholarshipFund(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def accepts_citizenship(self, country_code: str) -> bool:
-        codes = [c.code for c in self.eligible_citizenships]
-        return not codes or country_code in codes
 
     def clean(self) -> None:
         if self.cycle_id is None or self.seats is None or not self.check_total_on_clean:

@@ -28,7 +28,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from admissions.models import Application, Review
-    from admissions.scholarships.awards import allocation_plan
+    from admissions.scholarships.allocation import allocation_plan
     from admissions.scholarships.ranking import ranking_compute_cycle
     from tests.admissions.scholarship_data import (
         closed_cycle,

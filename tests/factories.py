@@ -10,9 +10,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from admissions import models as am
+from admissions.applications import steps as form_steps
 from admissions.enums import ApplicationStatus
 from programs import models as pm
 from programs.enums import Level
+
+
+def steps_done(count: int) -> list[str]:
+    """The slugs of the first `count` steps of the application form (progress data)."""
+    return [declared.slug for declared in form_steps.STEPS[:count]]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -242,7 +248,7 @@ def ready_application(*, cycle=None, offerings=None, confirmed=True, documents=T
         "grade_average": Decimal("4.5"),
         "grade_scale_max": Decimal("5"),
         "motivation": "I want to study law. " * 20,
-        "completed_step": 6,
+        "completed_steps": steps_done(6),
     }
     application = ApplicationFactory(cycle=cycle, **{**defaults, **fields})
     for priority, offering in enumerate(offerings or [OfferingFactory(cycle=cycle)], start=1):
@@ -314,3 +320,24 @@ def profile_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def ready_for_decision(application, *, reviews: int = 1):
+    """Make `application` pass every decision guard: prior education that opens every
+    level chosen, each required document verified, `reviews` reviews, an exam score above
+    any pass mark. Returns the application (reloaded)."""
+    from admissions.documents.services import document_requirements
+
+    levels = set(application.choices.values_list("offering__program__level", flat=True))
+    application.education_document_kind = (
+        "bachelor_diploma" if "master" in levels else "school_certificate"
+    )
+    application.save(update_fields=["education_document_kind"])
+    for requirement in document_requirements(application=application):
+        if requirement.required:
+            DocumentFactory(application=application, kind=requirement.kind, status="verified")
+    for _ in range(reviews):
+        ReviewFactory(application=application, score=Decimal("90"))
+    ExamResultFactory(application=application, score=Decimal("135"), max_score=Decimal("140"))
+    application.refresh_from_db()
+    return application

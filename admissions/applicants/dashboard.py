@@ -8,13 +8,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from admissions.applications.services import application_deadline
-from admissions.applications.views import LAST_STEP, STEP_SLUGS
+from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
+from admissions.applications.services import application_deadline, application_deadline_passed
+from admissions.applications.steps import next_step
 from admissions.documents.services import document_requirements
-from admissions.enums import FINAL_STATUSES, ApplicationStatus, AwardState
+from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
 from admissions.selectors import (
     application_current,
@@ -22,19 +23,6 @@ from admissions.selectors import (
     cycle_open,
     email_is_confirmed,
 )
-from admissions.templatetags.application_wizard import STEP_TITLES
-
-STATUS_BADGES = {
-    ApplicationStatus.DRAFT: "text-bg-secondary",
-    ApplicationStatus.SUBMITTED: "text-bg-primary",
-    ApplicationStatus.UNDER_REVIEW: "text-bg-info",
-    ApplicationStatus.DOCUMENTS_REQUESTED: "text-bg-warning",
-    ApplicationStatus.ACCEPTED: "text-bg-success",
-    ApplicationStatus.WAITLISTED: "text-bg-warning",
-    ApplicationStatus.REJECTED: "text-bg-danger",
-    ApplicationStatus.ENROLLED: "text-bg-success",
-    ApplicationStatus.WITHDRAWN: "text-bg-dark",
-}
 
 
 def _next_steps(
@@ -73,13 +61,12 @@ def _next_steps(
                     "label": _("Personal data"),
                 }
             )
-        number = min(application.completed_step + 1, LAST_STEP)
-        slug = STEP_SLUGS[number]
-        if number < LAST_STEP:
+        resume = next_step(application.completed_steps)
+        if resume is not form_steps.STEPS[-1]:
             steps.append(
                 {
                     "text": _("Continue your application with step %(number)s: %(title)s.")
-                    % {"number": number, "title": STEP_TITLES[slug]},
+                    % {"number": resume.number, "title": resume.title},
                     "url": reverse("admissions:application_continue"),
                     "label": _("Continue"),
                 }
@@ -111,11 +98,13 @@ def _next_steps(
         else:
             steps.append({"text": _("You are accepted: we will write to you about enrolment.")})
     rejected_required = [
-        r for r in requirements if r.status == "rejected" and r.required and status != "draft"
+        r
+        for r in requirements
+        if r.status == "rejected" and r.required and not application.is_editable_by_applicant
     ]
     if (
         rejected_required
-        and status not in FINAL_STATUSES
+        and status not in lifecycle.final_statuses()
         and status != ApplicationStatus.DOCUMENTS_REQUESTED
     ):
         steps.append(
@@ -126,10 +115,6 @@ def _next_steps(
             }
         )
     return steps
-
-
-def _choice_deadlines(application) -> list:
-    return [choice.offering.effective_deadline for choice in application.choices.all()]
 
 
 @login_required
@@ -145,15 +130,12 @@ def dashboard(request):
     deadline = None
     if application is not None:
         application.live_awards = list(
-            application.awards.filter(state__in=(AwardState.OFFERED, AwardState.ACCEPTED))
+            application.awards.filter(state__in=sorted(LIVE_AWARD_STATES))
         )
-        if application.status == ApplicationStatus.DRAFT:
+        if application.is_editable_by_applicant:
             deadline = application_deadline(application=application)
-    # Nothing can be submitted any more once the cycle and every chosen program are closed.
-    deadline_passed = deadline is not None and (
-        max([application.cycle.closes_at, deadline, *_choice_deadlines(application)])
-        <= timezone.now()
-    )
+    # The submission's own rule: what the dashboard says and what it refuses agree.
+    deadline_passed = deadline is not None and application_deadline_passed(application=application)
     open_cycle = cycle_open()
     if (
         application is not None
@@ -167,7 +149,7 @@ def dashboard(request):
         {
             "application": application,
             "open_cycle": open_cycle,
-            "badge": STATUS_BADGES.get(application.status, "") if application else "",
+            "badge": lifecycle.badge(application.status) if application else "",
             "events": list(application.events.all()) if application else [],
             "requirements": requirements,
             "next_steps": _next_steps(
@@ -179,7 +161,8 @@ def dashboard(request):
             ),
             "deadline": deadline,
             "deadline_passed": deadline_passed,
-            "can_withdraw": application is not None and application.status not in FINAL_STATUSES,
+            "can_withdraw": application is not None
+            and application.status not in lifecycle.final_statuses(),
             "email_confirmed": confirmed,
         },
     )

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from admissions.applicants.validators import normalise_identifier
-from admissions.enums import ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import ApplicantProfile, UserLanguage
 
@@ -43,20 +42,14 @@ PROFILE_IDENTITY_FIELDS = (
 PROFILE_CONTACT_FIELDS = ("phone", "preferred_language")
 PROFILE_FIELDS = PROFILE_IDENTITY_FIELDS + PROFILE_CONTACT_FIELDS
 
-# Statuses in which the application is in the hands of the admissions office.
-IDENTITY_LOCKING_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.UNDER_REVIEW,
-    ApplicationStatus.DOCUMENTS_REQUESTED,
-    ApplicationStatus.WAITLISTED,
-    ApplicationStatus.ACCEPTED,
-    ApplicationStatus.ENROLLED,
-)
-
 
 def profile_identity_locked(user) -> bool:
-    """Whether the identity fields of `user`'s profile may no longer be changed."""
-    return user.applications.filter(status__in=IDENTITY_LOCKING_STATUSES).exists()
+    """Whether the identity fields of `user`'s profile may no longer be changed: an
+    application of theirs is in the lifecycle group "identity locking" (in the hands of
+    the admissions office)."""
+    from admissions.applications.lifecycle import Group, statuses_in
+
+    return user.applications.filter(status__in=statuses_in(Group.IDENTITY_LOCKING)).exists()
 
 
 def _comparable(value: Any) -> str:

@@ -22,6 +22,7 @@ from import_export.formats import base_formats
 
 from admissions.enums import ApplicationStatus
 from admissions.models import ApplicationChoice
+from admissions.scholarships.scoring import SCORE_INPUTS, ranking_score_of_row
 from admissions.selectors import staff_is_blind, staff_may_see_contact, staff_may_see_national_id
 from programs.models import Program
 
@@ -76,7 +77,8 @@ class ApplicationExportResource(resources.Resource):
     cycle = _column(_("Cycle"), lambda a: str(a.cycle))
     status = _column(_("Status"), "dehydrate_status")
     programs = _column(_("Programs by priority"), lambda a: a.export_choices)
-    score = _column(_("Score"), "dehydrate_score")
+    score = _column(_("Review mean"), "dehydrate_score")
+    ranking_score = _column(_("Ranking score"), "dehydrate_ranking_score")
     scholarship_requested = _column(_("Scholarship requested"), "dehydrate_scholarship")
     submitted = _column(_("Submitted"), "dehydrate_submitted")
 
@@ -111,6 +113,12 @@ class ApplicationExportResource(resources.Resource):
     def dehydrate_score(self, application):
         score = getattr(application, "mean_score", None)
         return "" if score is None else round(float(score), 2)
+
+    def dehydrate_ranking_score(self, application):
+        # The ranking's formula (scholarships.scoring) over the annotated inputs.
+        if not hasattr(application, SCORE_INPUTS[0].annotation()):
+            return ""
+        return float(ranking_score_of_row(application))
 
     def dehydrate_scholarship(self, application) -> str:
         return self._yes if application.scholarship_requested else self._no

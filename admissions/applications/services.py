@@ -16,10 +16,14 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
-from admissions.errors import DeadlinePassed, DomainError, IllegalTransition
+from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
+from admissions.applications.eligibility import eligibility_problems
+from admissions.applications.steps import steps_through
+from admissions.enums import ApplicationStatus
+from admissions.errors import DeadlinePassed, DomainError, GuardRefused, IllegalTransition
 from admissions.models import (
-    ApplicantProfile,
+    MAX_CHOICES,
     Application,
     ApplicationChoice,
     ExamResult,
@@ -31,12 +35,6 @@ from admissions.selectors import applicant_language, email_is_confirmed
 from programs.models import AdmissionCycle, Language, Offering
 
 __all__ = ["application_notify", "application_transition"]
-
-# Which e-mail template announces arriving in a state; the rest use `status_changed`.
-STATUS_TEMPLATES = {
-    ApplicationStatus.SUBMITTED: "application_submitted",
-    ApplicationStatus.DOCUMENTS_REQUESTED: "documents_requested",
-}
 
 
 def application_notify(*, application: Application, template: str, key: str, **extra) -> None:
@@ -75,18 +73,31 @@ def application_transition(
     to_status: str,
     actor=None,
     note: str | Promise = "",
+    override_reason: str = "",
+    notify: bool = True,
 ) -> StatusEvent:
     """Move `application` to `to_status`, audit it and queue the applicant's mail.
 
     `note` is what staff typed, or a system message as a lazy string: the audit row keeps
     it in the actor's language, the applicant's mail says it in theirs.
 
-    The row is locked, so two concurrent moves cannot both start from the same state.
-    Raises `IllegalTransition` for a move the state machine does not allow.
+    What is allowed, which note is required, which mail an arrival sends and which guards
+    it checks are declared in `admissions.applications.lifecycle`. The row is locked, so
+    two concurrent moves cannot both start from the same state.
+
+    Raises `IllegalTransition` for a move the lifecycle does not allow, `DomainError` when
+    the move needs a note and `note` is empty, and `GuardRefused` (its `problems` list the
+    reasons, in the active language) when a guard of the target status fails and no
+    `override_reason` is given. An officer's `override_reason` (staff with the permission
+    `admissions.override_application`) lets the move pass the guards; the reason and the
+    guards it overrode are kept in the audit row's `override_reason`. `notify=False` leaves
+    the mail to the caller, which sends one mail about several moves (accepting an offer).
     """
+    from admissions.applications.guards import guard_problems
+
     locked = Application.objects.select_for_update().get(pk=application.pk)
     from_status = locked.status
-    if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
+    if to_status not in lifecycle.allowed_next(from_status):
         raise IllegalTransition(
             _("An application that is “%(from)s” cannot become “%(to)s”.")
             % {
@@ -94,35 +105,51 @@ def application_transition(
                 "to": ApplicationStatus(to_status).label,
             }
         )
+    target = lifecycle.spec(to_status)
+    system_note = note if isinstance(note, Promise) else None
+    note = str(note or "").strip()
+    if target.note_required is not None and not note:
+        raise DomainError(str(target.note_required))
+    override_reason = (override_reason or "").strip()
+    overridden: list[str] = []
+    guards = lifecycle.guards_on_move(from_status, to_status)
+    if guards:
+        problems = guard_problems(application=locked, guards=guards)
+        if problems and not override_reason:
+            raise GuardRefused(problems)
+        if problems:
+            if actor is None or not actor.has_perm("admissions.override_application"):
+                raise DomainError(
+                    _("Only an admissions officer can override the checks of a decision.")
+                )
+            overridden = [str(problem) for problem in problems]
     locked.status = to_status
     update_fields = ["status", "updated_at"]
-    note_text = str(note)
-    if to_status == ApplicationStatus.DOCUMENTS_REQUESTED:
-        locked.documents_request_message = note_text
-        update_fields.append("documents_request_message")
-    elif to_status in (
-        ApplicationStatus.REJECTED,
-        ApplicationStatus.ACCEPTED,
-        ApplicationStatus.WAITLISTED,
-    ):
-        locked.decision_note = note_text
-        update_fields.append("decision_note")
+    if target.note_field:
+        setattr(locked, target.note_field, note)
+        update_fields.append(target.note_field)
     locked.save(update_fields=update_fields)
     event = StatusEvent.objects.create(
         application=locked,
         from_status=from_status,
         to_status=to_status,
         actor=actor,
-        note=note_text,
-    )
-    application_notify(
-        application=locked,
-        template=STATUS_TEMPLATES.get(to_status, "status_changed"),
-        key=f"application-{locked.pk}-event-{event.pk}",
-        from_status=from_status,
-        to_status=to_status,
         note=note,
+        override_reason=(
+            "\n".join([override_reason, *(f"- {problem}" for problem in overridden)])
+            if overridden
+            else ""
+        ),
     )
+    if notify and target.mail:
+        application_notify(
+            application=locked,
+            template=target.mail,
+            key=f"application-{locked.pk}-event-{event.pk}",
+            from_status=from_status,
+            to_status=to_status,
+            note=system_note or note,
+        )
     # Keep the caller's instance in step with the database.
     application.status = locked.status
     application.documents_request_message = locked.documents_request_message
@@ -137,13 +164,13 @@ def application_transition(
 # draft state (invariant 3). `application_submit` is the only way out of the draft.
 
 __all__ += [
-    "APPLICATION_STEPS",
     "MAX_CHOICES",
     "MOTIVATION_MAX_LENGTH",
     "MOTIVATION_MIN_LENGTH",
     "ChoiceInput",
     "ExamInput",
     "application_deadline",
+    "application_deadline_passed",
     "application_draft_for",
     "application_missing",
     "application_reference",
@@ -157,18 +184,6 @@ __all__ += [
     "drafts_remind",
 ]
 
-# The steps of the application form, in order (number, slug). Step 1 is the applicant's
-# profile, step 6 the documents page; `Application.completed_step` is the highest step done.
-APPLICATION_STEPS: tuple[tuple[int, str], ...] = (
-    (1, "personal"),
-    (2, "programs"),
-    (3, "education"),
-    (4, "exams"),
-    (5, "motivation"),
-    (6, "documents"),
-    (7, "review"),
-)
-MAX_CHOICES = 3
 MAX_EXAMS = 6
 MOTIVATION_MIN_LENGTH = 300
 MOTIVATION_MAX_LENGTH = 5000
@@ -201,7 +216,7 @@ class ExamInput:
 def _lock_draft(application: Application) -> Application:
     """Lock the application row and refuse unless it is still a draft (invariant 3)."""
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.status != ApplicationStatus.DRAFT:
+    if locked.status not in lifecycle.statuses_in(lifecycle.Group.EDITABLE):
         raise DomainError(_("This application has been submitted and can no longer be changed."))
     return locked
 
@@ -211,9 +226,10 @@ def application_reference(*, cycle: AdmissionCycle, number: int) -> str:
     return f"KZO-{cycle.code}-{number:06d}"
 
 
-def _mark_step(locked: Application, step: int) -> None:
-    if locked.completed_step < step:
-        locked.completed_step = step
+def _mark_step(locked: Application, slug: str) -> None:
+    """Record step `slug` as done (progress is kept by slug, see `steps`)."""
+    if slug not in locked.completed_steps:
+        locked.completed_steps = [*locked.completed_steps, slug]
 
 
 @transaction.atomic
@@ -234,13 +250,14 @@ def application_draft_for(*, user, cycle: AdmissionCycle) -> Application:
 
 
 @transaction.atomic
-def application_step_complete(*, application: Application, step: int) -> Application:
-    """Record that the applicant has done `step` (used by steps saved elsewhere)."""
+def application_step_complete(*, application: Application, step: str) -> Application:
+    """Record that the applicant has done step `step` (a slug of `steps.STEPS`; used by the
+    steps saved elsewhere: the profile, the documents page)."""
     locked = _lock_draft(application)
-    if locked.completed_step < step:
-        locked.completed_step = step
-        locked.save(update_fields=["completed_step", "updated_at"])
-    application.completed_step = locked.completed_step
+    if step not in locked.completed_steps:
+        _mark_step(locked, step)
+        locked.save(update_fields=["completed_steps", "updated_at"])
+    application.completed_steps = locked.completed_steps
     return application
 
 
@@ -255,7 +272,8 @@ def application_save_choices(
     """Replace the ranked program choices (first = priority 1).
 
     Refused: none or more than three, an offering twice, an offering of another cycle or
-    already closed, a language the program is not taught in.
+    already closed, a language the program is not taught in, a program the applicant's
+    education does not qualify for (`eligibility`; once the education step is filled in).
     """
     locked = _lock_draft(application)
     if not choices:
@@ -285,6 +303,12 @@ def application_save_choices(
                 _("“%(program)s” is not taught in %(language)s.")
                 % {"program": offering.program, "language": choice.language}
             )
+    problems = eligibility_problems(
+        education_document_kind=locked.education_document_kind,
+        programs=[choice.offering.program for choice in choices],
+    )
+    if problems:
+        raise DomainError(" ".join(str(problem) for problem in problems))
     locked.choices.all().delete()
     ApplicationChoice.objects.bulk_create(
         ApplicationChoice(
@@ -295,9 +319,9 @@ def application_save_choices(
         )
         for priority, choice in enumerate(choices, start=1)
     )
-    _mark_step(locked, 2)
-    locked.save(update_fields=["completed_step", "updated_at"])
-    application.completed_step = locked.completed_step
+    _mark_step(locked, "programs")
+    locked.save(update_fields=["completed_steps", "updated_at"])
+    application.completed_steps = locked.completed_steps
     return locked
 
 
@@ -316,9 +340,9 @@ def application_save_education(*, application: Application, **fields) -> Applica
         raise DomainError(_("The grade average cannot exceed the maximum of the scale."))
     for name, value in fields.items():
         setattr(locked, name, value)
-    _mark_step(locked, 3)
-    locked.save(update_fields=[*fields, "completed_step", "updated_at"])
-    for name in (*fields, "completed_step"):
+    _mark_step(locked, "education")
+    locked.save(update_fields=[*fields, "completed_steps", "updated_at"])
+    for name in (*fields, "completed_steps"):
         setattr(application, name, getattr(locked, name))
     return locked
 
@@ -351,9 +375,9 @@ def application_save_exams(*, application: Application, exams: Sequence[ExamInpu
         )
         for exam in exams
     )
-    _mark_step(locked, 4)
-    locked.save(update_fields=["completed_step", "updated_at"])
-    application.completed_step = locked.completed_step
+    _mark_step(locked, "exams")
+    locked.save(update_fields=["completed_steps", "updated_at"])
+    application.completed_steps = locked.completed_steps
     return locked
 
 
@@ -376,13 +400,13 @@ def application_save_motivation(
         )
     locked.scholarship_requested = scholarship_requested
     locked.motivation = motivation
-    _mark_step(locked, 5)
+    _mark_step(locked, "motivation")
     locked.save(
-        update_fields=["scholarship_requested", "motivation", "completed_step", "updated_at"]
+        update_fields=["scholarship_requested", "motivation", "completed_steps", "updated_at"]
     )
     application.scholarship_requested = scholarship_requested
     application.motivation = motivation
-    application.completed_step = locked.completed_step
+    application.completed_steps = locked.completed_steps
     return locked
 
 
@@ -397,37 +421,26 @@ def application_deadline(*, application: Application) -> _dt.datetime:
     return _earliest_deadline([choice.offering for choice in choices], application.cycle)
 
 
+def application_deadline_passed(*, application: Application, now=None) -> bool:
+    """Whether `application` can no longer be submitted (the rule of `application_deadline`;
+    the dashboard and the submission both ask this)."""
+    return (now or timezone.now()) >= application_deadline(application=application)
+
+
 def _earliest_deadline(offerings: Sequence[Offering], cycle: AdmissionCycle) -> _dt.datetime:
     deadlines = [offering.effective_deadline for offering in offerings]
     return min(deadlines) if deadlines else cycle.closes_at
 
 
 def application_missing(*, application: Application) -> list[str]:
-    """What still keeps `application` from being submitted, as user-facing messages.
+    """What still keeps `application` from being submitted, as user-facing messages: what
+    each step of `steps.STEPS` misses, in the order of the steps (the programs step also
+    names the chosen programs the applicant's education does not qualify for).
 
     Time (cycle dates, deadlines) and e-mail confirmation are checked by the submit itself.
     Uses the prefetched choices, exam results and documents when the caller loaded them.
     """
-    from admissions.documents.services import document_requirements
-
-    missing: list[str] = []
-    if not ApplicantProfile.objects.filter(user_id=application.applicant_id).exists():
-        missing.append(_("Fill in your personal data."))
-    if not application.choices.all():
-        missing.append(_("Choose at least one program."))
-    education = [getattr(application, name) for name in EDUCATION_FIELDS]
-    if any(value in (None, "") for value in education):
-        missing.append(_("Complete your prior education."))
-    if not application.exam_results.all():
-        missing.append(_("Enter at least one exam result."))
-    if len(application.motivation or "") < MOTIVATION_MIN_LENGTH:
-        missing.append(_("Write your motivation statement."))
-    missing.extend(
-        _("Upload the required document: %(kind)s.") % {"kind": requirement.label}
-        for requirement in document_requirements(application=application)
-        if requirement.status == "missing"
-    )
-    return missing
+    return [message for declared in form_steps.STEPS for message in declared.missing(application)]
 
 
 @transaction.atomic
@@ -445,7 +458,7 @@ def application_submit(*, application: Application, actor, consent: bool = False
     transaction, so a refused submit leaves no gap.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.status != ApplicationStatus.DRAFT:
+    if locked.status not in lifecycle.statuses_in(lifecycle.Group.EDITABLE):
         if locked.submitted_at is not None:
             return locked
         raise DomainError(_("This application can no longer be submitted."))
@@ -458,9 +471,8 @@ def application_submit(*, application: Application, actor, consent: bool = False
     now = timezone.now()
     if now < cycle.opens_at:
         raise DomainError(_("Applications for this cycle are not open yet."))
-    deadline = application_deadline(application=locked)
-    if now >= deadline:
-        local = timezone.localtime(deadline)
+    if application_deadline_passed(application=locked, now=now):
+        local = timezone.localtime(application_deadline(application=locked))
         raise DeadlinePassed(
             _(
                 "The deadline (%(deadline)s) has passed: the application can no longer be "
@@ -482,21 +494,22 @@ def application_submit(*, application: Application, actor, consent: bool = False
     counter_cycle.save(update_fields=["reference_counter"])
     locked.reference = application_reference(cycle=cycle, number=counter_cycle.reference_counter)
     locked.submitted_at = now
-    _mark_step(locked, len(APPLICATION_STEPS))
+    for slug in steps_through(form_steps.STEPS[-1].slug):
+        _mark_step(locked, slug)
     locked.save(
         update_fields=[
             "reference",
             "submitted_at",
             "consent_version",
             "consent_given_at",
-            "completed_step",
+            "completed_steps",
             "updated_at",
         ]
     )
     application_transition(application=locked, to_status=ApplicationStatus.SUBMITTED, actor=actor)
     for name in ("reference", "submitted_at", "status", "consent_version", "consent_given_at"):
         setattr(application, name, getattr(locked, name))
-    application.completed_step = locked.completed_step
+    application.completed_steps = locked.completed_steps
     return locked
 
 

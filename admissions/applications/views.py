@@ -13,18 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from admissions.applicants.forms import ApplicantProfileForm
 from admissions.applicants.services import profile_save
-from admissions.applications.forms import (
-    ChoiceFormSet,
-    ConsentForm,
-    EducationForm,
-    ExamFormSet,
-    MotivationForm,
-    WithdrawForm,
-)
+from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
+from admissions.applications.eligibility import LEVEL_REQUIREMENTS, education_qualifies
+from admissions.applications.forms import WithdrawForm
 from admissions.applications.services import (
-    APPLICATION_STEPS,
     EDUCATION_FIELDS,
     MAX_EXAMS,
     ChoiceInput,
@@ -39,8 +33,9 @@ from admissions.applications.services import (
     application_submit,
     application_withdraw,
 )
+from admissions.applications.steps import next_step, reachable, step_number
+from admissions.applications.steps import step as step_spec
 from admissions.documents.services import document_requirements
-from admissions.enums import FINAL_STATUSES, ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import ApplicantProfile
 from admissions.selectors import (
@@ -51,25 +46,15 @@ from admissions.selectors import (
 )
 from programs.models import Language
 
-STEP_NUMBERS = {slug: number for number, slug in APPLICATION_STEPS}
-STEP_SLUGS = dict(APPLICATION_STEPS)
-LAST_STEP = len(APPLICATION_STEPS)
-TEMPLATES = {
-    "personal": "admissions/application/personal.html",
-    "programs": "admissions/application/programs.html",
-    "education": "admissions/application/education.html",
-    "exams": "admissions/application/exams.html",
-    "motivation": "admissions/application/motivation.html",
-    "review": "admissions/application/review.html",
-}
+
+def step_url(slug: str) -> str:
+    """The page of step `slug` (the documents step is the documents page)."""
+    return step_spec(slug).url
 
 
-def step_url(number: int) -> str:
-    """The page of step `number`; the documents step is the documents page."""
-    slug = STEP_SLUGS[number]
-    if slug == "documents":
-        return reverse("admissions:documents")
-    return reverse("admissions:application_step", kwargs={"step": slug})
+def _neighbour(slug: str, offset: int):
+    index = step_number(slug) - 1 + offset
+    return form_steps.STEPS[index] if 0 <= index < len(form_steps.STEPS) else None
 
 
 def _application_for(request):
@@ -82,11 +67,12 @@ def _application_for(request):
     return current
 
 
-def _saved(request, number: int):
+def _saved(request, slug: str):
     if "save_only" in request.POST:
         messages.success(request, _("Your draft has been saved."))
-        return redirect(step_url(number))
-    return redirect(step_url(min(number + 1, LAST_STEP)))
+        return redirect(step_url(slug))
+    following = _neighbour(slug, 1) or step_spec(slug)
+    return redirect(following.url)
 
 
 @login_required
@@ -96,58 +82,53 @@ def application_continue(request):
     if application is None:
         messages.info(request, _("Applications are not open at the moment."))
         return redirect("admissions:dashboard")
-    if application.status != ApplicationStatus.DRAFT:
+    if not application.is_editable_by_applicant:
         return redirect("admissions:dashboard")
-    return redirect(step_url(min(application.completed_step + 1, LAST_STEP)))
+    return redirect(next_step(application.completed_steps).url)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_step(request, step: str):
-    number = STEP_NUMBERS.get(step)
-    if number is None:
+    if step not in STEP_VIEWS and step not in {declared.slug for declared in form_steps.STEPS}:
         raise Http404
     application = _application_for(request)
     if application is None:
         messages.info(request, _("Applications are not open at the moment."))
         return redirect("admissions:dashboard")
-    if step == "review":
+    if step == form_steps.STEPS[-1].slug:  # the review: also shows a submitted application
         return _review(request, application)
-    if application.status != ApplicationStatus.DRAFT:
+    if not application.is_editable_by_applicant:
         if request.method == "POST":
             messages.error(
                 request, _("This application has been submitted and can no longer be changed.")
             )
-        return redirect(step_url(LAST_STEP))
-    if number > application.completed_step + 1:
+        return redirect(form_steps.STEPS[-1].url)
+    if not reachable(step, application.completed_steps):
         messages.info(request, _("Please complete the earlier steps first."))
         return redirect("admissions:application_continue")
-    if step == "documents":  # served by the documents page (its URL comes first)
-        return redirect(step_url(number))
-    handler = {
-        "personal": _personal,
-        "programs": _programs,
-        "education": _education,
-        "exams": _exams,
-        "motivation": _motivation,
-    }[step]
-    return handler(request, application, number)
+    if step not in STEP_VIEWS:  # served by its own page (the documents page)
+        return redirect(step_url(step))
+    return STEP_VIEWS[step](request, application, step)
 
 
-def _render(request, application, number: int, context: dict):
+def _render(request, application, slug: str, context: dict):
+    declared = step_spec(slug)
+    previous = _neighbour(slug, -1)
     return render(
         request,
-        TEMPLATES[STEP_SLUGS[number]],
+        declared.template,
         {
             "application": application,
-            "step": number,
-            "previous_url": step_url(number - 1) if number > 1 else None,
+            "step": declared.number,
+            "step_title": declared.title,
+            "previous_url": previous.url if previous else None,
             **context,
         },
     )
 
 
-def _form_step(request, application, number: int, form, save):
+def _form_step(request, application, number: str, form, save):
     """A step of one form: on a valid POST, `save(cleaned_data)` and go on; a refusal of
     the service is shown above the form."""
     if request.method == "POST" and form.is_valid():
@@ -162,7 +143,7 @@ def _form_step(request, application, number: int, form, save):
 
 def _personal(request, application, number):
     profile = ApplicantProfile.objects.filter(user=request.user).first()
-    form = ApplicantProfileForm(request.POST or None, instance=profile, user=request.user)
+    form = step_spec(number).form_class(request.POST or None, instance=profile, user=request.user)
 
     def save(data):
         profile_save(user=request.user, data=data)
@@ -172,11 +153,20 @@ def _personal(request, application, number):
 
 
 def _programs(request, application, number):
-    offerings = offerings_selectable(cycle=application.cycle)
+    # Only the programs the applicant's education qualifies for (once it is known).
+    offerings = [
+        offering
+        for offering in offerings_selectable(cycle=application.cycle)
+        if education_qualifies(
+            education_document_kind=application.education_document_kind,
+            level=offering.program.level,
+        )
+    ]
     languages = list(Language.objects.all())
     kwargs = {"form_kwargs": {"offerings": offerings, "languages": languages}}
+    formset_class = step_spec(number).form_class
     if request.method == "POST":
-        formset = ChoiceFormSet(request.POST, prefix="choices", **kwargs)
+        formset = formset_class(request.POST, prefix="choices", **kwargs)
         if formset.is_valid():
             try:
                 application_save_choices(
@@ -195,12 +185,21 @@ def _programs(request, application, number):
             {"offering": choice.offering_id, "language": choice.language_id}
             for choice in application.choices.all().order_by("priority")
         ]
-        formset = ChoiceFormSet(initial=initial, prefix="choices", **kwargs)
-    return _render(request, application, number, {"formset": formset, "offerings": offerings})
+        formset = formset_class(initial=initial, prefix="choices", **kwargs)
+    return _render(
+        request,
+        application,
+        number,
+        {
+            "formset": formset,
+            "offerings": offerings,
+            "level_requirements": [r.needed for r in LEVEL_REQUIREMENTS.values()],
+        },
+    )
 
 
 def _education(request, application, number):
-    form = EducationForm(request.POST or None, instance=application)
+    form = step_spec(number).form_class(request.POST or None, instance=application)
     return _form_step(
         request,
         application,
@@ -214,7 +213,7 @@ def _education(request, application, number):
 
 def _exams(request, application, number):
     if request.method == "POST":
-        formset = ExamFormSet(request.POST, prefix="exams")
+        formset = step_spec(number).form_class(request.POST, prefix="exams")
         if formset.is_valid():
             try:
                 application_save_exams(
@@ -245,14 +244,14 @@ def _exams(request, application, number):
             }
             for result in application.exam_results.all()
         ]
-        formset = ExamFormSet(initial=initial, prefix="exams")
+        formset = step_spec(number).form_class(initial=initial, prefix="exams")
         # Existing results plus at least one empty row, three rows at least.
         formset.extra = max(min(MAX_EXAMS - len(initial), 1), 3 - len(initial))
     return _render(request, application, number, {"formset": formset})
 
 
 def _motivation(request, application, number):
-    form = MotivationForm(
+    form = step_spec(number).form_class(
         request.POST or None,
         initial={
             "scholarship_requested": application.scholarship_requested,
@@ -273,13 +272,14 @@ def _motivation(request, application, number):
 
 
 def _review(request, application):
-    number = LAST_STEP
-    is_draft = application.status == ApplicationStatus.DRAFT
+    number = form_steps.STEPS[-1].slug
+    is_draft = application.is_editable_by_applicant
+    consent_form = step_spec(number).form_class
     if request.method == "POST":
         if not is_draft:
             # A repeated submit (double click, back button): nothing to do.
             return redirect("admissions:dashboard")
-        form = ConsentForm(request.POST)
+        form = consent_form(request.POST)
         if form.is_valid():
             try:
                 submitted = application_submit(
@@ -295,14 +295,13 @@ def _review(request, application):
                 )
                 return redirect("admissions:dashboard")
     else:
-        form = ConsentForm()
-        documents_step = STEP_NUMBERS["documents"]
+        form = consent_form()
         # Reaching the review counts the documents step as done: the page lists what is missing.
-        if is_draft and application.completed_step < documents_step - 1:
+        if is_draft and not reachable("documents", application.completed_steps):
             messages.info(request, _("Please complete the earlier steps first."))
             return redirect("admissions:application_continue")
-        if is_draft and application.completed_step < documents_step:
-            application_step_complete(application=application, step=documents_step)
+        if is_draft and "documents" not in application.completed_steps:
+            application_step_complete(application=application, step="documents")
     full = application_full(pk=application.pk)
     missing = application_missing(application=full) if is_draft else []
     documents_url = reverse("admissions:documents")
@@ -327,7 +326,7 @@ def _review(request, application):
 @require_http_methods(["GET", "POST"])
 def application_withdraw_view(request):
     application = application_current(request.user)
-    if application is None or application.status in FINAL_STATUSES:
+    if application is None or application.status in lifecycle.final_statuses():
         raise Http404
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -345,3 +344,14 @@ def application_withdraw_view(request):
         "admissions/application/withdraw.html",
         {"application": application, "form": form},
     )
+
+
+# The code of each step page that saves through a service (the others have their own page).
+STEP_VIEWS = {
+    "personal": _personal,
+    "programs": _programs,
+    "education": _education,
+    "exams": _exams,
+    "motivation": _motivation,
+    "review": lambda request, application, slug: _review(request, application),
+}

@@ -12,14 +12,13 @@ Rules (decided here, tested in tests/admissions/test_documents.py):
   stored under a random name in the private storage (see `models.document_upload_to`).
 * One current file per kind, except "other" (up to `MAX_OTHER_DOCUMENTS`): uploading a kind
   that already has a file replaces it; the old file is deleted once the transaction commits.
-* Who may change documents: the owner, while the application is a draft (anything), or
-  while staff asked for documents (``documents_requested``): upload, and replace or remove
-  pending or rejected documents; a verified document then stays as it is. Anything else is
-  refused with a `DomainError`.
-* Checklist (`document_requirements`): identity, education and photo are always required;
-  the transcript when a program choice is a master's program; the language certificate
-  when English is a chosen language of instruction (proof of the IELTS/TOEFL result);
-  "other" is optional.
+* Who may change documents (`documents_may_change`): the owner, while the application's
+  status is in the lifecycle group "documents may change" (draft: anything; after
+  submission, when staff asked for documents: upload, and replace or remove pending or
+  rejected documents; a verified document then stays as it is). Anything else is refused
+  with a `DomainError`.
+* Checklist (`document_requirements`): which kinds are required is declared once, in
+  `admissions.documents.requirements` (`DOCUMENT_RULES`).
 * Purge (`documents_purge_expired`): documents of rejected and withdrawn applications whose
   last status change is older than ``settings.DOCUMENT_RETENTION_DAYS`` are deleted, rows
   and files (files after commit). Running it again finds nothing: idempotent.
@@ -43,8 +42,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.documents.labels import document_kind_word
-from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus
+from admissions.documents.requirements import required_kinds
+from admissions.enums import DocumentKind, DocumentStatus
 from admissions.errors import DomainError
 from admissions.models import Application, Document, StatusEvent
 
@@ -56,6 +57,7 @@ __all__ = [
     "document_requirements",
     "document_upload",
     "document_verify",
+    "documents_may_change",
     "documents_purge_expired",
     "sanitise_file_name",
 ]
@@ -163,13 +165,26 @@ def _lock_application(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
+def documents_may_change(application: Application) -> bool:
+    """Whether the applicant may upload, replace or remove documents now (lifecycle group
+    "documents may change"). Before submission anything; after it, verified documents stay."""
+    return application.status in statuses_in(Group.DOCUMENTS_MAY_CHANGE)
+
+
+def verified_documents_locked(application: Application) -> bool:
+    """Whether verified documents stay as they are (the application was submitted)."""
+    return application.status not in statuses_in(Group.EDITABLE)
+
+
 def _check_may_change(application: Application, actor, *, replacing: Document | None = None):
     if actor is None or actor.pk != application.applicant_id:
         raise DomainError(_("Only the applicant can change the documents of an application."))
-    if application.status == ApplicationStatus.DRAFT:
-        return
-    if application.status == ApplicationStatus.DOCUMENTS_REQUESTED:
-        if replacing is not None and replacing.status == DocumentStatus.VERIFIED:
+    if documents_may_change(application):
+        if (
+            verified_documents_locked(application)
+            and replacing is not None
+            and replacing.status == DocumentStatus.VERIFIED
+        ):
             raise DomainError(
                 _(
                     "This document has already been verified by the admissions office and "
@@ -267,8 +282,10 @@ def document_remove(*, document: Document, actor) -> None:
     document = Document.objects.filter(pk=document.pk, application=application).first()
     if document is None:
         return  # already removed (a double click)
-    if application.status == ApplicationStatus.DOCUMENTS_REQUESTED and (
-        document.status == DocumentStatus.VERIFIED
+    if (
+        documents_may_change(application)
+        and verified_documents_locked(application)
+        and document.status == DocumentStatus.VERIFIED
     ):
         raise DomainError(
             _(
@@ -355,16 +372,10 @@ def document_requirements(*, application: Application) -> list[DocumentRequireme
     """The checklist for `application`. Uses the prefetched `choices` and `documents` if the
     caller prefetched them (the documents page and dashboard do, see views/documents.py)."""
     choices = list(application.choices.all())
-    levels = {choice.offering.program.level for choice in choices}
-    languages = {choice.language.code for choice in choices}
-    required = {
-        DocumentKind.IDENTITY: True,
-        DocumentKind.EDUCATION: True,
-        DocumentKind.PHOTO: True,
-        DocumentKind.TRANSCRIPT: "master" in levels,
-        DocumentKind.LANGUAGE_CERTIFICATE: "en" in languages,
-        DocumentKind.OTHER: False,
-    }
+    required = required_kinds(
+        levels={choice.offering.program.level for choice in choices},
+        languages={choice.language.code for choice in choices},
+    )
     by_kind: dict[str, list[Document]] = {}
     for document in sorted(application.documents.all(), key=lambda d: d.uploaded_at, reverse=True):
         by_kind.setdefault(document.kind, []).append(document)
@@ -372,7 +383,7 @@ def document_requirements(*, application: Application) -> list[DocumentRequireme
         DocumentRequirement(
             kind=kind.value,
             label=str(kind.label),
-            required=bool(required[kind]),
+            required=kind.value in required,
             documents=tuple(by_kind.get(kind.value, ())),
         )
         for kind in DocumentKind
@@ -392,7 +403,7 @@ def documents_purge_expired(*, now=None) -> int:
     )
     expired = (
         Application.objects.filter(
-            status__in=(ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN),
+            status__in=statuses_in(Group.PURGEABLE),
             documents__isnull=False,
         )
         .annotate(last_change=Subquery(last_change))

@@ -13,15 +13,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from admissions.applications.services import application_draft_for, application_step_complete
-from admissions.applications.views import STEP_NUMBERS
+from admissions.applications.steps import step_number
 from admissions.documents.forms import ACCEPT_ATTRIBUTE, DocumentUploadForm
-from admissions.documents.services import document_remove, document_requirements, document_upload
+from admissions.documents.services import (
+    document_remove,
+    document_requirements,
+    document_upload,
+    documents_may_change,
+    verified_documents_locked,
+)
 from admissions.enums import ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import Application, ApplicationChoice, Document
 from admissions.selectors import cycle_open, documents_visible_to
 
-DOCUMENTS_STEP = STEP_NUMBERS["documents"]
+DOCUMENTS_STEP = "documents"
 
 
 def _current_application(user) -> Application | None:
@@ -55,13 +61,6 @@ def _current_application(user) -> Application | None:
             "documents",
         )
         .get()
-    )
-
-
-def _may_upload(application: Application) -> bool:
-    return application.status in (
-        ApplicationStatus.DRAFT,
-        ApplicationStatus.DOCUMENTS_REQUESTED,
     )
 
 
@@ -104,19 +103,21 @@ def documents(request):
         {
             "application": application,
             "requirements": requirements,
-            "can_upload": _may_upload(application),
-            "is_draft": application.status == ApplicationStatus.DRAFT,
+            "can_upload": documents_may_change(application),
+            "verified_may_change": not verified_documents_locked(application),
+            "documents_requested": application.status == ApplicationStatus.DOCUMENTS_REQUESTED,
+            "is_draft": application.is_editable_by_applicant,
             "form": form,
             "accept": ACCEPT_ATTRIBUTE,
             "max_bytes": settings.DOCUMENT_MAX_BYTES,
             "missing": [r for r in requirements if r.status == "missing"],
-            "wizard_step": DOCUMENTS_STEP,
+            "wizard_step": step_number(DOCUMENTS_STEP),
         },
     )
 
 
 def _continue(request, application):
-    if application.status != ApplicationStatus.DRAFT:
+    if not application.is_editable_by_applicant:
         return redirect("admissions:dashboard")
     try:
         application_step_complete(application=application, step=DOCUMENTS_STEP)

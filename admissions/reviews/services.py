@@ -8,27 +8,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from admissions.applications import lifecycle
 from admissions.applications.services import application_transition
 from admissions.enums import ApplicationStatus
-from admissions.errors import DomainError
+from admissions.errors import DomainError, GuardRefused
 from admissions.models import Application, Review, ReviewScore, RubricCriterion
 
 __all__ = [
-    "REVIEWABLE_STATUSES",
     "DecisionOutcome",
+    "DecisionPreview",
     "application_decide_many",
+    "application_decide_preview",
     "review_submit",
     "rubric_for",
 ]
 
-# A review can be written or revised while the application is being assessed.
-REVIEWABLE_STATUSES = frozenset(
-    {
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.UNDER_REVIEW,
-        ApplicationStatus.DOCUMENTS_REQUESTED,
-    }
-)
 HUNDRED = Decimal("100")
 
 
@@ -55,7 +49,7 @@ def review_submit(
     checks that the reviewer may see the application (admin views do).
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status not in REVIEWABLE_STATUSES:
+    if application.status not in lifecycle.statuses_in(lifecycle.Group.REVIEWABLE):
         raise DomainError(
             _("An application that is “%(status)s” cannot be reviewed.")
             % {"status": ApplicationStatus(application.status).label}
@@ -102,29 +96,80 @@ class DecisionOutcome:
     refused: list[tuple[Application, str]] = field(default_factory=list)
 
 
-# Staff decisions that must say why: the applicant reads the note in their mail.
-NOTE_REQUIRED = frozenset({ApplicationStatus.REJECTED, ApplicationStatus.DOCUMENTS_REQUESTED})
+@dataclass(frozen=True)
+class DecisionPreview:
+    """What a decision would do to one application, before anything changes.
+
+    `refusal`: the move is not allowed at all (no override). `problems`: guards it fails
+    (an officer may override them with a written reason). Neither: it will be done.
+    """
+
+    application: Application
+    refusal: str = ""
+    problems: tuple[str, ...] = ()
+
+    @property
+    def will_be_done(self) -> bool:
+        return not self.refusal and not self.problems
+
+
+def application_decide_preview(*, applications, to_status: str) -> list[DecisionPreview]:
+    """Per application, what moving it to `to_status` would do (nothing is changed):
+    the confirmation page of a decision lists it. Same rules as `application_transition`
+    (lifecycle data and guards), read without locks."""
+    from admissions.applications.guards import guard_problems
+
+    previews = []
+    for application in applications:
+        if to_status not in lifecycle.allowed_next(application.status):
+            previews.append(
+                DecisionPreview(
+                    application=application,
+                    refusal=_("An application that is “%(from)s” cannot become “%(to)s”.")
+                    % {
+                        "from": ApplicationStatus(application.status).label,
+                        "to": ApplicationStatus(to_status).label,
+                    },
+                )
+            )
+            continue
+        guards = lifecycle.guards_on_move(application.status, to_status)
+        problems = tuple(
+            str(problem) for problem in guard_problems(application=application, guards=guards)
+        )
+        previews.append(DecisionPreview(application=application, problems=problems))
+    return previews
 
 
 def application_decide_many(
-    *, applications, to_status: str, actor, note: str = ""
+    *, applications, to_status: str, actor, note: str = "", override_reason: str = ""
 ) -> DecisionOutcome:
     """Move each application to `to_status`, each in its own transaction, and report per
-    application what was done and what was refused (with the reason)."""
+    application what was done and what was refused (with the reason, in the active
+    language). `override_reason` is an officer's written reason to decide despite failed
+    guards (see `application_transition`)."""
     note = (note or "").strip()
     outcome = DecisionOutcome()
-    if to_status in NOTE_REQUIRED and not note:
-        message = (
-            _("Give the reason for the rejection.")
-            if to_status == ApplicationStatus.REJECTED
-            else _("Say which documents are needed.")
-        )
-        outcome.refused = [(application, message) for application in applications]
+    required = lifecycle.spec(to_status).note_required
+    if required is not None and not note:
+        outcome.refused = [(application, str(required)) for application in applications]
         return outcome
     for application in applications:
         try:
             application_transition(
-                application=application, to_status=to_status, actor=actor, note=note
+                application=application,
+                to_status=to_status,
+                actor=actor,
+                note=note,
+                override_reason=override_reason,
+            )
+        except GuardRefused as exc:
+            outcome.refused.append(
+                (
+                    application,
+                    _("%(problems)s An officer may decide anyway, with a written reason.")
+                    % {"problems": exc.message},
+                )
             )
         except DomainError as exc:
             outcome.refused.append((application, exc.message))

@@ -19,15 +19,16 @@ from django.utils.translation import gettext_lazy
 
 from admissions.admin.pages import AdminPageMixin
 from admissions.admin.related import PlainRelatedMixin, plain_related
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.errors import DomainError
 from admissions.models import Application, RankingSnapshot, ScholarshipAward
-from admissions.scholarships.awards import (
+from admissions.scholarships.allocation import (
+    allocation_is_early,
     allocation_plan,
     allocation_run,
-    award_offer,
-    award_revoke,
 )
+from admissions.scholarships.awards import award_offer, award_revoke, fund_accepts_applicant
 from admissions.scholarships.ranking import ranking_compute, ranking_publish
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
@@ -145,17 +146,18 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
             o.pk: str(o.program)
             for o in Offering.objects.filter(cycle=offering.cycle).select_related("program")
         }
+        offerable = statuses_in(Group.OFFERABLE)
         rows = [
             {
                 "entry": e,
                 "status_label": ApplicationStatus(e.status).label,
+                "offerable": e.status in offerable,
                 "award_state": AwardState(e.award[0]).label if e.award else None,
                 "award_fund": fund_names.get(e.award[2]) if e.award else None,
                 "award_program": offering_titles.get(e.award[1]) if e.award else None,
                 "award_elsewhere": bool(e.award) and e.award[1] != offering.pk,
-                "eligible_funds": [
-                    f for f in funds if not e.citizenship or f.accepts_citizenship(e.citizenship)
-                ],
+                # The funds `award_offer` would accept: no button the service would refuse.
+                "eligible_funds": [f for f in funds if fund_accepts_applicant(f, e.citizenship)],
             }
             for e in entries
         ]
@@ -213,13 +215,18 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
         if not request.user.has_perm(ADD_AWARD):
             raise PermissionDenied
         cycle = get_object_or_404(AdmissionCycle, pk=cycle_id)
+        early_error = ""
         if request.method == "POST" and "confirm" in request.POST:
-            report = allocation_run(cycle=cycle, actor=request.user)
-            level = messages.SUCCESS if report.awards else messages.WARNING
-            self.message_user(request, report.message, level)
-            for reference, error in report.failures:
-                self.message_user(request, f"{reference}: {error}", messages.ERROR)
-            return redirect("admin:awards_allocate", cycle_id=cycle.pk)
+            try:
+                report = allocation_run(
+                    cycle=cycle,
+                    actor=request.user,
+                    early_reason=request.POST.get("early_reason", ""),
+                )
+            except DomainError as exc:
+                early_error = exc.message
+            else:
+                return self._allocation_done(request, cycle, report)
         plan = allocation_plan(cycle=cycle)
         rows = list(plan.rows())
         summary = Counter(str(row["explanation"]) for row in rows).most_common()
@@ -234,7 +241,16 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
             hidden=len(rows) - len(shown),
             summary=summary,
             offer_count=len(plan.offers),
+            early=allocation_is_early(cycle=cycle),
+            early_error=early_error,
         )
+
+    def _allocation_done(self, request, cycle, report):
+        level = messages.SUCCESS if report.awards else messages.WARNING
+        self.message_user(request, report.message, level)
+        for reference, error in report.failures:
+            self.message_user(request, f"{reference}: {error}", messages.ERROR)
+        return redirect("admin:awards_allocate", cycle_id=cycle.pk)
 
     # --- Actions --------------------------------------------------------------------------
     @admin.action(description=gettext_lazy("Revoke the selected scholarships (with a reason)"))

@@ -1,29 +1,30 @@
-"""Scholarship awards: the one offer service, answers, revocation, expiry, allocation.
+"""Scholarship awards: the one offer service, answers, revocation, expiry and reminders.
 
 Limits (cycle total, fund seats, offering scholarship seats) are guarded in `award_offer`
 only: it locks the cycle, fund and offering rows (always in that order, so two offers never
-wait on each other crosswise) and the application row, then counts live awards under the
-locks and writes. The partial unique constraint `award_one_live_per_application` refuses a
-second live award for one application at the database level as well.
+wait on each other crosswise; `admissions.locking.lock_rows`) and the application row, then
+counts live awards under the locks and writes. The partial unique constraint
+`award_one_live_per_application` refuses a second live award for one application at the
+database level as well.
 
 Every change of an award locks its row first, so concurrent accept / decline / revoke /
 expire of one offer end in exactly one outcome.
 
 Accepting an offer also confirms the place (consent to enrol): a waitlisted application is
 first admitted (waitlisted -> accepted), then the accepted application becomes enrolled;
-both moves go through `application_transition` (audited, with mail).
+both moves go through `application_transition` (audited), and the applicant receives one
+mail that says all of it (`offer_accepted`).
 
 When a seat is freed (decline, revoke, expiry) it is offered at once to the next applicant
-in rank order (`awards_promote`): the allocation is recomputed over what is left and the
-first offer of that plan is made. Applications that already had an offer in the cycle
-(declined, expired, revoked) are not offered again automatically.
+in rank order (`admissions.scholarships.allocation.awards_promote`), and the mail about an
+expired offer says whether that happened.
+
+Who may be offered a fund (`fund_accepts_applicant`) and whether an offer can still be
+answered (`offer_is_open`) are decided here once; the admin and the applicant's pages ask.
 """
 
 from __future__ import annotations
 
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -33,83 +34,45 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from admissions.applications import lifecycle
 from admissions.applications.services import application_notify, application_transition
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.errors import DomainError, NoSeatLeft
+from admissions.locking import lock_rows
 from admissions.models import Application, ApplicationChoice, OutgoingMail, ScholarshipAward
-from admissions.scholarships.deferred_acceptance import (
-    AllocationApplicant,
-    AllocationFund,
-    AllocationOutcome,
-    Reason,
-    allocate,
-)
-from admissions.scholarships.ranking import ranking_compute_cycle
+from admissions.scholarships.deferred_acceptance import citizenship_accepted
 from admissions.selectors import applicant_language
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
 __all__ = [
-    "OFFERABLE_STATUSES",
-    "REASON_LABELS",
-    "AllocationPlan",
-    "AllocationReport",
-    "allocation_plan",
-    "allocation_run",
     "award_accept",
     "award_decline",
     "award_offer",
     "award_revoke",
     "awards_expire",
-    "awards_promote",
     "awards_remind",
-    "locking_disabled",
+    "fund_accepts_applicant",
+    "offer_is_open",
 ]
 
-OFFERABLE_STATUSES = (ApplicationStatus.ACCEPTED, ApplicationStatus.WAITLISTED)
 LIVE = sorted(LIVE_AWARD_STATES)
 REMINDER_DAYS = (2, 1)
 
-REASON_LABELS = {
-    Reason.OFFERED: gettext_lazy("Offered a scholarship"),
-    Reason.NOT_REQUESTED: gettext_lazy("Did not ask for a scholarship"),
-    Reason.ALREADY_HOLDS: gettext_lazy("Already holds a scholarship offer or award"),
-    Reason.HAD_OFFER: gettext_lazy(
-        "Already had an offer in this cycle (declined, expired or revoked)"
-    ),
-    Reason.BELOW_PASS_MARK: gettext_lazy("Below the pass mark"),
-    Reason.NOT_ELIGIBLE: gettext_lazy("Not eligible for any fund (citizenship)"),
-    Reason.FUNDS_FULL: gettext_lazy(
-        "The funds they are eligible for were taken by higher-ranked applicants"
-    ),
-    Reason.TOTAL_REACHED: gettext_lazy("All scholarships of the cycle are taken"),
-    Reason.SEATS_TAKEN: gettext_lazy("Scholarship seats taken by higher-ranked applicants"),
-}
 
-# --- Test-only hook ------------------------------------------------------------------------
-# The concurrency tests switch the row locks off to show that they catch the race the locks
-# prevent. The hook only works when settings.TESTING is true; anywhere else it is inert.
-_hook = {"locks_off": False, "delay": 0.0}
+def fund_accepts_applicant(fund: ScholarshipFund, citizenship: str) -> bool:
+    """Whether `fund` may be offered to an applicant of `citizenship` (ISO code, "" when
+    the profile has none). The rule is `deferred_acceptance.citizenship_accepted`: the
+    allocation, the offer service and the admin's offer buttons all ask it."""
+    return citizenship_accepted(
+        frozenset(c.code for c in fund.eligible_citizenships), citizenship or ""
+    )
 
 
-@contextmanager
-def locking_disabled(*, delay: float = 0.0):
-    """TEST ONLY: take no row locks in `award_offer` and sleep `delay` seconds between
-    counting and writing. Inert (locks stay on, no sleep) unless settings.TESTING."""
-    if not getattr(settings, "TESTING", False):
-        yield False
-        return
-    previous = dict(_hook)
-    _hook.update(locks_off=True, delay=delay)
-    try:
-        yield True
-    finally:
-        _hook.update(previous)
-
-
-def _locks_on() -> bool:
-    return not (_hook["locks_off"] and getattr(settings, "TESTING", False))
+def offer_is_open(award: ScholarshipAward, now: datetime | None = None) -> bool:
+    """Whether the applicant can still answer the offer (until its deadline, inclusive)."""
+    now = now or timezone.now()
+    return award.state == AwardState.OFFERED and award.respond_by >= now
 
 
 # --- Offers --------------------------------------------------------------------------------
@@ -162,23 +125,15 @@ def award_offer(
     cycle_id = application.cycle_id
     if fund.cycle_id != cycle_id or offering.cycle_id != cycle_id:
         raise DomainError(_("The fund, the program and the application must be of one cycle."))
-    locking = _locks_on()
-    cycles = AdmissionCycle.objects.all()
-    funds = ScholarshipFund.objects.all()
-    offerings = Offering.objects.select_related("program")
-    applications = Application.objects.select_related("applicant")
-    if locking:
-        # Always cycle, fund, offering, application: one order, no crosswise waits.
-        cycles = cycles.select_for_update()
-        funds = funds.select_for_update()
-        offerings = offerings.select_for_update(of=("self",))
-        applications = applications.select_for_update(of=("self",))
-    cycle = cycles.get(pk=cycle_id)
-    fund = funds.get(pk=fund.pk)
-    offering = offerings.get(pk=offering.pk)
-    application = applications.get(pk=application.pk)
+    # Always cycle, fund, offering, application: one order, no crosswise waits.
+    cycle = lock_rows(AdmissionCycle.objects.all(), [cycle_id])[cycle_id]
+    fund = lock_rows(ScholarshipFund.objects.all(), [fund.pk])[fund.pk]
+    offering = lock_rows(Offering.objects.select_related("program"), [offering.pk])[offering.pk]
+    application = lock_rows(Application.objects.select_related("applicant"), [application.pk])[
+        application.pk
+    ]
 
-    if application.status not in OFFERABLE_STATUSES:
+    if application.status not in lifecycle.statuses_in(lifecycle.Group.OFFERABLE):
         raise DomainError(
             _("Only accepted or waitlisted applications can be offered a scholarship.")
         )
@@ -188,18 +143,14 @@ def award_offer(
         raise DomainError(_("The applicant did not choose this program."))
     profile = getattr(application.applicant, "applicant_profile", None)
     citizenship = profile.citizenship.code if profile and profile.citizenship else ""
-    if not citizenship or not fund.accepts_citizenship(citizenship):
+    if not fund_accepts_applicant(fund, citizenship):
         raise DomainError(
             _("The applicant is not eligible for the fund “%(fund)s”.") % {"fund": fund.name}
         )
     if ScholarshipAward.objects.filter(application=application, state__in=LIVE).exists():
         raise DomainError(_("The applicant already holds a scholarship offer or award."))
 
-    live = ScholarshipAward.objects.filter(fund__cycle_id=cycle_id, state__in=LIVE).aggregate(
-        total=Count("pk"),
-        in_fund=Count("pk", filter=Q(fund_id=fund.pk)),
-        at_offering=Count("pk", filter=Q(offering_id=offering.pk)),
-    )
+    live = _live_counts(cycle_id=cycle_id, fund_id=fund.pk, offering_id=offering.pk)
     if live["total"] >= cycle.scholarship_total:
         raise NoSeatLeft(_("All scholarships of this cycle have been awarded."))
     if live["in_fund"] >= fund.seats:
@@ -209,8 +160,6 @@ def award_offer(
             _("No scholarship seat of the program “%(program)s” is left.")
             % {"program": offering.program.title}
         )
-    if not locking and _hook["delay"]:
-        time.sleep(_hook["delay"])  # test only: widen the count-then-write window
 
     now = timezone.now()
     award = ScholarshipAward.objects.create(
@@ -226,6 +175,16 @@ def award_offer(
     return award
 
 
+def _live_counts(*, cycle_id: int, fund_id: int, offering_id: int) -> dict[str, int]:
+    """Live awards of the cycle, of the fund and at the offering (one query). Called under
+    the locks of `award_offer`: what it counts cannot change before the write."""
+    return ScholarshipAward.objects.filter(fund__cycle_id=cycle_id, state__in=LIVE).aggregate(
+        total=Count("pk"),
+        in_fund=Count("pk", filter=Q(fund_id=fund_id)),
+        at_offering=Count("pk", filter=Q(offering_id=offering_id)),
+    )
+
+
 def _awards_for_update():
     """Awards locked (their own rows only) with what their mail and checks read."""
     return ScholarshipAward.objects.select_for_update(of=("self",)).select_related(
@@ -238,9 +197,9 @@ def _lock_award(award: ScholarshipAward) -> ScholarshipAward:
 
 
 def _refuse_unless_open(award: ScholarshipAward, now) -> None:
-    if award.state == AwardState.EXPIRED or (
-        award.state == AwardState.OFFERED and award.respond_by < now
-    ):
+    if offer_is_open(award, now):
+        return
+    if award.state in (AwardState.EXPIRED, AwardState.OFFERED):
         raise DomainError(
             _("This offer expired on %(date)s; it can no longer be answered.")
             % {"date": date_format(timezone.localtime(award.respond_by), "DATETIME_FORMAT")}
@@ -272,29 +231,42 @@ def _sync(target: ScholarshipAward, source: ScholarshipAward) -> None:
 
 @transaction.atomic
 def award_accept(*, award: ScholarshipAward, actor) -> ScholarshipAward:
-    """The applicant accepts the offer, which also confirms their place (enrolment)."""
+    """The applicant accepts the offer, which also confirms their place (enrolment).
+
+    A waitlisted application is admitted first (waitlisted -> accepted), then enrolled
+    (accepted -> enrolled); both moves are audited as the applicant's own action, and the
+    applicant gets one mail (`offer_accepted`) saying that the scholarship is theirs and
+    that they are enrolled.
+    """
     locked, now = _lock_for_answer(award, actor)
     application = locked.application
-    if application.status not in (*OFFERABLE_STATUSES, ApplicationStatus.ENROLLED):
+    if application.status not in lifecycle.statuses_in(lifecycle.Group.ANSWERS_OFFERS):
         raise DomainError(_("Your application is no longer active; the offer cannot be accepted."))
     locked.state = AwardState.ACCEPTED
     locked.responded_at = now
     locked.save(update_fields=["state", "responded_at"])
-    if application.status == ApplicationStatus.WAITLISTED:
+    if ApplicationStatus.ACCEPTED in lifecycle.allowed_next(application.status):
         application_transition(
             application=application,
             to_status=ApplicationStatus.ACCEPTED,
             actor=actor,
-            note=gettext_lazy("Admitted with a scholarship offer."),
+            note=_("Accepted the scholarship offer, which admits from the waiting list."),
+            notify=False,
         )
-    if application.status == ApplicationStatus.ACCEPTED:
+    if ApplicationStatus.ENROLLED in lifecycle.allowed_next(application.status):
         application_transition(
             application=application,
             to_status=ApplicationStatus.ENROLLED,
             actor=actor,
-            note=gettext_lazy("Scholarship accepted; the applicant consented to enrol."),
+            note=_("Accepted the scholarship offer and confirmed enrolment."),
+            notify=False,
         )
-    _notify(locked, "offer_accepted", key=f"award-{locked.pk}-accepted")
+    _notify(
+        locked,
+        "offer_accepted",
+        key=f"award-{locked.pk}-accepted",
+        enrolled=application.status == ApplicationStatus.ENROLLED,
+    )
     _sync(award, locked)
     return locked
 
@@ -306,7 +278,7 @@ def award_decline(*, award: ScholarshipAward, actor) -> ScholarshipAward:
     locked.state = AwardState.DECLINED
     locked.responded_at = now
     locked.save(update_fields=["state", "responded_at"])
-    awards_promote(cycle=locked.application.cycle)
+    _promote(cycle=locked.application.cycle)
     _sync(award, locked)
     return locked
 
@@ -327,16 +299,24 @@ def award_revoke(*, award: ScholarshipAward, actor, reason: str) -> ScholarshipA
     locked.reason = reason
     locked.responded_at = locked.responded_at or timezone.now()
     locked.save(update_fields=["state", "reason", "responded_at"])
-    awards_promote(cycle=locked.application.cycle, actor=actor)
+    _promote(cycle=locked.application.cycle, actor=actor)
     _sync(award, locked)
     return locked
+
+
+def _promote(*, cycle: AdmissionCycle, actor=None) -> list[ScholarshipAward]:
+    from admissions.scholarships.allocation import awards_promote
+
+    return awards_promote(cycle=cycle, actor=actor)
 
 
 def awards_expire(*, now=None) -> int:
     """Expire offers not answered by their date; offer each freed seat to the next applicant.
 
     Each award is expired in its own transaction under its row lock, so concurrent runs (or
-    a concurrent answer) cannot both act on it.
+    a concurrent answer) cannot both act on it. The applicant's mail says what happened to
+    the seat: offered to the next applicant (`promoted`), or still open (nobody else can be
+    offered it now, or the cycle has not closed and no early allocation was recorded).
     """
     now = now or timezone.now()
     ids = list(
@@ -356,8 +336,8 @@ def awards_expire(*, now=None) -> int:
                 continue
             award.state = AwardState.EXPIRED
             award.save(update_fields=["state"])
-            _notify(award, "offer_expired", key=f"award-{award.pk}-expired")
-            awards_promote(cycle=award.application.cycle)
+            made = _promote(cycle=award.application.cycle)
+            _notify(award, "offer_expired", key=f"award-{award.pk}-expired", promoted=bool(made))
             expired += 1
     return expired
 
@@ -381,192 +361,3 @@ def awards_remind(*, now=None) -> int:
             _notify(award, "offer_expiring", key=key, days_left=days)
         sent += 1
     return sent
-
-
-# --- Allocation ----------------------------------------------------------------------------
-@dataclass
-class AllocationPlan:
-    """What the allocation would do now, with an explanation per application."""
-
-    cycle: AdmissionCycle
-    offers: list  # list[AllocationOffer], rank order
-    outcomes: dict[int, AllocationOutcome]
-    order: list[int]
-    references: dict[int, str]
-    scores: dict[int, object]
-    offerings: dict[int, Offering]
-    funds: dict[int, ScholarshipFund]
-    total_left: int
-
-    def rows(self):
-        """Rows for the preview, in rank order."""
-        for rank, application_id in enumerate(self.order, start=1):
-            outcome = self.outcomes[application_id]
-            offering = self.offerings.get(outcome.offering_id)
-            fund = self.funds.get(outcome.fund_id)
-            yield {
-                "rank": rank,
-                "application_id": application_id,
-                "reference": self.references.get(application_id, ""),
-                "score": self.scores.get(application_id),
-                "reason": outcome.reason,
-                "offered": outcome.reason == Reason.OFFERED,
-                "explanation": REASON_LABELS[outcome.reason],
-                "offering": offering,
-                "fund": fund,
-                "priority": outcome.priority,
-                "skipped": [
-                    (self.offerings.get(o), REASON_LABELS[reason]) for o, reason in outcome.skipped
-                ],
-            }
-
-
-@dataclass
-class AllocationReport:
-    plan: AllocationPlan
-    awards: list[ScholarshipAward] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def message(self) -> str:
-        if not self.plan.offers:
-            return _(
-                "There is nothing to allocate: no scholarship can be offered now. Nothing changed."
-            )
-        if self.dry_run:
-            return _("Dry run: %(count)s scholarships would be offered.") % {
-                "count": len(self.plan.offers)
-            }
-        return _("%(count)s scholarships offered.") % {"count": len(self.awards)}
-
-
-def allocation_plan(*, cycle: AdmissionCycle) -> AllocationPlan:
-    """Compute the allocation over what is left (a constant number of queries)."""
-    ranking = ranking_compute_cycle(cycle=cycle)
-    funds = list(ScholarshipFund.objects.filter(cycle=cycle).order_by("position", "pk"))
-    live = ScholarshipAward.objects.filter(fund__cycle=cycle, state__in=LIVE)
-    by_fund = dict(
-        live.values("fund_id").annotate(n=Count("pk")).values_list("fund_id", "n").order_by()
-    )
-    by_offering = dict(
-        live.values("offering_id")
-        .annotate(n=Count("pk"))
-        .values_list("offering_id", "n")
-        .order_by()
-    )
-    total_live = sum(by_fund.values())
-    applicants = []
-    order = []
-    for application_id in ranking.order:
-        entry = ranking.entries_by_application[application_id]
-        if entry.status not in OFFERABLE_STATUSES and entry.award is None:
-            continue
-        score = entry.score
-        choices = tuple(o for _p, o in ranking.choices[application_id])
-        passed = frozenset(
-            o
-            for o in choices
-            if o in ranking.offerings and score >= ranking.offerings[o].pass_mark
-        )
-        applicants.append(
-            AllocationApplicant(
-                id=application_id,
-                choices=choices,
-                passed=passed,
-                citizenship=entry.citizenship,
-                requested=entry.scholarship_requested,
-                holds_award=entry.award is not None,
-                had_offer=application_id in ranking.had_award and entry.award is None,
-            )
-        )
-        order.append(application_id)
-    total_left = cycle.scholarship_total - total_live
-    result = allocate(
-        applicants=applicants,
-        offering_seats_left={
-            o.pk: o.scholarship_seats - by_offering.get(o.pk, 0)
-            for o in ranking.offerings.values()
-        },
-        funds=[
-            AllocationFund(
-                id=f.pk,
-                seats_left=f.seats - by_fund.get(f.pk, 0),
-                citizenships=frozenset(c.code for c in f.eligible_citizenships),
-            )
-            for f in funds
-        ],
-        total_left=total_left,
-    )
-    return AllocationPlan(
-        cycle=cycle,
-        offers=result.offers,
-        outcomes=result.outcomes,
-        order=order,
-        references={a: ranking.entries_by_application[a].reference for a in order},
-        scores={a: ranking.entries_by_application[a].score for a in order},
-        offerings=ranking.offerings,
-        funds={f.pk: f for f in funds},
-        total_left=total_left,
-    )
-
-
-def allocation_run(
-    *, cycle: AdmissionCycle, actor=None, dry_run: bool = False
-) -> AllocationReport:
-    """Allocate the scholarships of `cycle` (rule: admissions.scholarships.deferred_acceptance).
-
-    The run holds the cycle row lock, so two runs never interleave; every offer goes through
-    `award_offer`. Running it again offers only what has been freed since: nothing changes
-    when nothing was freed.
-    """
-    if dry_run:
-        return AllocationReport(plan=allocation_plan(cycle=cycle), dry_run=True)
-    with transaction.atomic():
-        cycle = AdmissionCycle.objects.select_for_update().get(pk=cycle.pk)
-        plan = allocation_plan(cycle=cycle)
-        report = AllocationReport(plan=plan)
-        applications = Application.objects.in_bulk([o.applicant_id for o in plan.offers])
-        for offer in plan.offers:
-            application = applications[offer.applicant_id]
-            try:
-                with transaction.atomic():
-                    award = award_offer(
-                        application=application,
-                        fund=plan.funds[offer.fund_id],
-                        offering=plan.offerings[offer.offering_id],
-                        actor=actor,
-                    )
-            except DomainError as exc:
-                report.failures.append((application.reference or "", str(exc)))
-            else:
-                report.awards.append(award)
-    return report
-
-
-def awards_promote(*, cycle: AdmissionCycle, limit: int = 1, actor=None) -> list:
-    """Offer up to `limit` freed seats to the next applicants in rank order."""
-    plan = allocation_plan(cycle=cycle)
-    made = []
-    if not plan.offers:
-        return made
-    applications = Application.objects.in_bulk([o.applicant_id for o in plan.offers[: limit * 3]])
-    for offer in plan.offers:
-        if len(made) >= limit:
-            break
-        application = applications.get(offer.applicant_id) or Application.objects.get(
-            pk=offer.applicant_id
-        )
-        try:
-            with transaction.atomic():
-                made.append(
-                    award_offer(
-                        application=application,
-                        fund=plan.funds[offer.fund_id],
-                        offering=plan.offerings[offer.offering_id],
-                        actor=actor,
-                    )
-                )
-        except DomainError:
-            continue
-    return made

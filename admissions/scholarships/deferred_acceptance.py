@@ -41,6 +41,7 @@ __all__ = [
     "AllocationResult",
     "Reason",
     "allocate",
+    "citizenship_accepted",
 ]
 
 
@@ -73,6 +74,15 @@ class AllocationApplicant:
     had_offer: bool = False
 
 
+def citizenship_accepted(citizenships: frozenset[str], citizenship: str) -> bool:
+    """Whether a fund open to `citizenships` (ISO codes; empty: any citizenship) accepts an
+    applicant of `citizenship` ("" when unknown). An applicant without a citizenship on
+    file gets no fund: eligibility cannot be shown (the offer service refuses as well)."""
+    if not citizenship:
+        return False
+    return not citizenships or citizenship in citizenships
+
+
 @dataclass(frozen=True)
 class AllocationFund:
     id: int
@@ -81,7 +91,7 @@ class AllocationFund:
     citizenships: frozenset[str] = frozenset()
 
     def accepts(self, citizenship: str) -> bool:
-        return not self.citizenships or citizenship in self.citizenships
+        return citizenship_accepted(self.citizenships, citizenship)
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,10 @@
-"""Ranking: the score of an application, ranked lists per offering, published snapshots.
+"""Ranking: ranked lists per offering, published snapshots.
 
-The score (one function, `application_score`):
+The score of an application, its inputs, weights and tie-break are declared in
+`admissions.scholarships.scoring`; this module only orders and filters by it.
 
-* exam score: the mean over the application's exam results of score / max_score * 100
-  (0-100); an application without exam results has an exam score of 0;
-* review score: the mean of its reviewers' scores (Review.score, 0-100);
-* score = (exam_weight * exam + review_weight * review) / (exam_weight + review_weight),
-  the weights being data of the cycle. An application nobody reviewed yet is scored on its
-  exam score alone (the review part is left out rather than counted as 0, which would
-  punish applicants for the committee's backlog).
-
-Scores are rounded to 0.01; ties go to the earlier submission, then the lower id.
-
-Who is ranked: applications that are accepted, waitlisted or enrolled (a decision was
-taken and they were not rejected or withdrawn), for each offering they chose, when their
+Who is ranked: applications whose status is in the lifecycle group "ranked" (accepted,
+waitlisted, enrolled: a positive decision was taken), for each offering they chose, when their
 score reaches the offering's pass mark. Those below it are not ranked for that offering;
 their entry carries the reason `below_pass_mark`.
 
@@ -25,24 +16,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Avg, FloatField
-from django.db.models.functions import Cast
 
+from admissions.applications.lifecycle import Group, statuses_in
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
-from admissions.models import (
-    ApplicationChoice,
-    ExamResult,
-    RankingSnapshot,
-    Review,
-    ScholarshipAward,
+from admissions.models import ApplicationChoice, RankingSnapshot, ScholarshipAward
+from admissions.scholarships.scoring import (
+    application_score,
+    cycle_weights,
+    inputs_by_application,
+    ranking_score,
+    tie_break_key,
 )
 from programs.models import AdmissionCycle, Offering
 
 __all__ = [
-    "RANKED_STATUSES",
     "CycleRanking",
     "RankedEntry",
     "application_score",
@@ -51,37 +41,7 @@ __all__ = [
     "ranking_publish",
 ]
 
-RANKED_STATUSES = (
-    ApplicationStatus.ACCEPTED,
-    ApplicationStatus.WAITLISTED,
-    ApplicationStatus.ENROLLED,
-)
 BELOW_PASS_MARK = "below_pass_mark"  # noqa: S105 (a reason code)
-CENT = Decimal("0.01")
-
-
-def _quantise(value) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def application_score(
-    *,
-    exam_score: Decimal,
-    review_score: Decimal | None,
-    exam_weight: Decimal,
-    review_weight: Decimal,
-) -> Decimal:
-    """The score of an application (0-100), see the module docstring."""
-    exam_weight = Decimal(exam_weight)
-    review_weight = Decimal(review_weight)
-    if review_score is None or review_weight == 0:
-        return _quantise(exam_score)
-    if exam_weight + review_weight == 0:
-        return _quantise(0)
-    combined = (exam_weight * Decimal(exam_score) + review_weight * Decimal(review_score)) / (
-        exam_weight + review_weight
-    )
-    return _quantise(combined)
 
 
 @dataclass(slots=True)
@@ -103,8 +63,9 @@ class RankedEntry:
 
     @property
     def sort_key(self):
-        submitted = self.submitted_at.timestamp() if self.submitted_at else float("inf")
-        return (-self.score, submitted, self.application_id)
+        return tie_break_key(
+            score=self.score, submitted_at=self.submitted_at, application_id=self.application_id
+        )
 
 
 @dataclass
@@ -132,10 +93,11 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
     if offering_id is not None:
         offerings = offerings.filter(pk=offering_id)
     offerings = {o.pk: o for o in offerings}
+    ranked_statuses = sorted(statuses_in(Group.RANKED))
     choice_rows = ApplicationChoice.objects.filter(
-        offering__cycle=cycle, application__status__in=RANKED_STATUSES
+        offering__cycle=cycle, application__status__in=ranked_statuses
     )
-    app_filter = {"application__cycle": cycle, "application__status__in": RANKED_STATUSES}
+    app_filter = {"application__cycle": cycle, "application__status__in": ranked_statuses}
     if offering_id is not None:
         app_filter["application__choices__offering_id"] = offering_id
     rows = list(
@@ -158,20 +120,8 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
         )
         .order_by()
     )
-    exams = dict(
-        ExamResult.objects.filter(**app_filter)
-        .values("application_id")
-        .annotate(exam=Avg(Cast("score", FloatField()) * 100 / Cast("max_score", FloatField())))
-        .values_list("application_id", "exam")
-        .order_by()
-    )
-    reviews = dict(
-        Review.objects.filter(**app_filter)
-        .values("application_id")
-        .annotate(mean=Avg(Cast("score", FloatField())))
-        .values_list("application_id", "mean")
-        .order_by()
-    )
+    inputs = inputs_by_application(**app_filter)
+    weights = cycle_weights(cycle)
     awards_qs = ScholarshipAward.objects.filter(application__cycle=cycle)
     if offering_id is not None:
         awards_qs = awards_qs.filter(application__choices__offering_id=offering_id)
@@ -200,18 +150,11 @@ def _compute(*, cycle: AdmissionCycle, offering_id: int | None = None) -> CycleR
         citizenship,
     ) in rows:
         if application_id not in scores:
-            exam = _quantise(exams.get(application_id) or 0)
-            review_raw = reviews.get(application_id)
-            review = _quantise(review_raw) if review_raw is not None else None
+            values = {name: by_id.get(application_id) for name, by_id in inputs.items()}
             scores[application_id] = (
-                application_score(
-                    exam_score=exam,
-                    review_score=review,
-                    exam_weight=cycle.exam_weight,
-                    review_weight=cycle.review_weight,
-                ),
-                exam,
-                review,
+                ranking_score(values=values, weights=weights),
+                values.get("exam") or Decimal(0),
+                values.get("review"),
             )
         result.choices.setdefault(application_id, []).append((priority, choice_offering))
         offering = offerings.get(choice_offering)
@@ -277,7 +220,7 @@ def entry_outcome(entry: RankedEntry, offering_id: int) -> str:
                 return "scholarship_accepted"
             return "scholarship_offered"
         return "scholarship_elsewhere"
-    if entry.status == ApplicationStatus.WAITLISTED:
+    if entry.status == ApplicationStatus.WAITLISTED:  # the outcome names this status
         return "waitlisted"
     return "admitted"
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from admissions.enums import AwardState
 from admissions.errors import DomainError
 from admissions.models import ScholarshipAward
-from admissions.scholarships.awards import award_accept, award_decline
+from admissions.scholarships.awards import award_accept, award_decline, offer_is_open
 
 
 def _own_award(request, pk: int) -> ScholarshipAward:
@@ -24,11 +22,6 @@ def _own_award(request, pk: int) -> ScholarshipAward:
         pk=pk,
         application__applicant=request.user,
     )
-
-
-def offer_is_open(award: ScholarshipAward) -> bool:
-    """Whether the applicant can still answer the offer (until its deadline, inclusive)."""
-    return award.state == AwardState.OFFERED and award.respond_by >= timezone.now()
 
 
 @login_required

@@ -1,44 +1,40 @@
-"""Template helpers for the step-by-step application form."""
+"""Template helpers for the step-by-step application form (steps: applications/steps.py)."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
-from admissions.applications.services import APPLICATION_STEPS
-from admissions.applications.views import step_url
-from admissions.enums import ApplicationStatus
+from admissions.applications import steps as form_steps
+from admissions.applications.steps import reachable
 
 register = template.Library()
-
-STEP_TITLES = {
-    "personal": _("Personal data"),
-    "programs": _("Programs"),
-    "education": _("Prior education"),
-    "exams": _("Exam results"),
-    "motivation": _("Scholarship and motivation"),
-    "documents": _("Documents"),
-    "review": _("Review and submit"),
-}
 
 
 @register.simple_tag
 def wizard_steps(application, current):
     """The steps with their state: done, current, reachable (a link) or locked."""
     current = int(current or 0)
-    completed = getattr(application, "completed_step", 0) or 0
-    is_draft = getattr(application, "status", ApplicationStatus.DRAFT) == ApplicationStatus.DRAFT
+    completed = list(getattr(application, "completed_steps", None) or [])
+    is_draft = getattr(application, "is_editable_by_applicant", True)
     steps = []
-    for number, slug in APPLICATION_STEPS:
-        reachable = number <= completed + 1 if is_draft else slug == "review"
+    for number, declared in enumerate(form_steps.STEPS, start=1):
+        open_ = (
+            reachable(declared.slug, completed) if is_draft else declared is form_steps.STEPS[-1]
+        )
         steps.append(
             {
                 "number": number,
-                "slug": slug,
-                "title": STEP_TITLES[slug],
-                "url": step_url(number) if reachable else "",
-                "done": number <= completed,
+                "slug": declared.slug,
+                "title": declared.title,
+                "url": declared.url if open_ else "",
+                "done": declared.slug in completed,
                 "current": number == current,
             }
         )
     return steps
+
+
+@register.filter
+def steps_done_count(steps) -> int:
+    """How many of the `wizard_steps` rows are done."""
+    return sum(1 for row in steps if row["done"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import template
 
-from admissions.scholarships.views import offer_is_open
+from admissions.scholarships.awards import offer_is_open
 from admissions.selectors import scholarship_cycles_for_figures, scholarship_figures
 
 register = template.Library()

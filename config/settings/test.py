@@ -27,4 +27,3 @@ OUTBOX_GRACE_SECONDS = 0
 # Static files are served by the live server's static handler; WhiteNoise would only warn
 # that STATIC_ROOT has not been collected.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
-TESTING = True  # enables test-only hooks (e.g. admissions.scholarships.awards.locking_disabled)

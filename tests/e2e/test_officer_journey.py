@@ -10,7 +10,7 @@ from admissions.enums import DocumentStatus
 from admissions.models import OutgoingMail, StatusEvent
 from tests.admissions.staff_helpers import application_for, officer, two_programs
 from tests.browser_fixtures import save_screenshot
-from tests.factories import ApplicantProfileFactory, DocumentFactory
+from tests.factories import ApplicantProfileFactory, DocumentFactory, ready_for_decision
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +35,9 @@ def test_officer_filters_opens_verifies_a_document_and_accepts(live_server, page
         status=S.UNDER_REVIEW,
         profile=ApplicantProfileFactory(last_name_native="Омарова", preferred_language="kk"),
     )
+    # Everything a decision checks is in order but the passport, which awaits verification.
+    ready_for_decision(target)
+    target.documents.filter(kind="identity").delete()
     passport = DocumentFactory(application=target, kind="identity", original_name="passport.pdf")
     waiting = application_for(offering, status=S.SUBMITTED)
     user = officer(username="officer")
@@ -72,6 +75,7 @@ def test_officer_filters_opens_verifies_a_document_and_accepts(live_server, page
 
     # Accept: the button opens a confirmation page.
     page.get_by_role("link", name="Accept", exact=True).click()
+    assert "Will be done" in page.locator("#decision-preview").inner_text()
     page.get_by_label("Message to the applicant").fill("Welcome to KazNU Omsk!")
     shot(page, "staff_decision")
     page.get_by_role("button", name="Confirm: Accept").click()

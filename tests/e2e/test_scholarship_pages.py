@@ -15,7 +15,7 @@ from django.test import Client
 
 from admissions.enums import AwardState
 from admissions.models import ScholarshipAward
-from admissions.scholarships.awards import allocation_run
+from admissions.scholarships.allocation import allocation_run
 from admissions.scholarships.ranking import ranking_publish
 from tests.admissions.scholarship_data import (
     closed_cycle,

@@ -17,8 +17,10 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
-from admissions.applications.services import APPLICATION_STEPS
+from admissions.applications.steps import STEPS
 from tests.i18n.world import World, any_object
+
+STEP_SLUGS = [step.slug for step in STEPS]
 
 # Not pages: file downloads, POST-only actions, redirects, the health check.
 NOT_PAGES = {
@@ -100,9 +102,7 @@ def _arguments(world: World) -> dict[str, list[tuple[dict, object]]]:
         "admissions:award_detail": [
             ({"pk": award.pk}, award.application.applicant) for award in world.awards
         ],
-        "admissions:application_step": [
-            ({"step": slug}, applicant) for _number, slug in APPLICATION_STEPS
-        ],
+        "admissions:application_step": [({"step": slug}, applicant) for slug in STEP_SLUGS],
         "rankings:detail": [({"pk": world.snapshot.pk}, None)],
         "programs:detail": [({"slug": offering.program.slug}, None)],
         "account_confirm_email": [(_confirmation_key(applicant), None)],
@@ -169,7 +169,7 @@ def pages(world: World, language: str) -> list[Page]:
             result.append(
                 Page(f"profile {status}", reverse("admissions:profile"), application.applicant)
             )
-        for _number, slug in APPLICATION_STEPS:
+        for slug in STEP_SLUGS:
             url = reverse("admissions:application_step", kwargs={"step": slug})
             result.append(
                 Page(

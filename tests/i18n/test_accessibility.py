@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from admissions.applications.services import APPLICATION_STEPS
+from admissions.applications.steps import STEPS
 from admissions.enums import ApplicationStatus as S
 from tests.browser_fixtures import save_screenshot
 
@@ -44,10 +44,7 @@ def _pages(world, language: str) -> list[tuple[str, object]]:
             (reverse("programs:detail", kwargs={"slug": offering.program.slug}), None),
             (reverse("rankings:detail", kwargs={"pk": world.snapshot.pk}), None),
         ]
-        pages += [
-            (reverse("admissions:application_step", kwargs={"step": slug}), world.draft.applicant)
-            for _number, slug in APPLICATION_STEPS
-        ]
+        pages += [(step.url, world.draft.applicant) for step in STEPS]
         pages += [
             (reverse("admissions:dashboard"), world.by_status[status].applicant)
             for status in DASHBOARD_STATUSES

@@ -23,6 +23,7 @@ from admissions.applications.services import (
     application_transition,
     drafts_remind,
 )
+from admissions.applications.steps import STEPS
 from admissions.enums import ApplicationStatus as S
 from admissions.models import Application, OutgoingMail
 from admissions.notifications.digest import staff_digest_send
@@ -89,7 +90,7 @@ def _complete(application: Application) -> None:
         grade_scale_max=Decimal("5.00"),
         scholarship_requested=True,
         motivation="I want to study international law at KazNU in Omsk. " * 12,
-        completed_step=6,
+        completed_steps=[step.slug for step in STEPS],
     )
     ChoiceFactory(
         application=application, offering=offering, priority=1, language=LanguageFactory(code="kk")

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from admissions.applications.steps import STEPS
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.models import (
     ApplicantProfile,
@@ -74,7 +75,7 @@ def _application(cycle, offering, status: str, *, number: int) -> Application:
         grade_scale_max=Decimal("5.00"),
         scholarship_requested=True,
         motivation="I want to study international law at KazNU in Omsk. " * 12,
-        completed_step=6,
+        completed_steps=[step.slug for step in STEPS],
         documents_request_message="Please upload a clearer scan of your passport.",
         decision_note="",
     )

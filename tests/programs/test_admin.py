@@ -31,6 +31,7 @@ def cycle_form(*, opens_at, closes_at, results_at, total=200, funds=(), cycle=No
         "scholarship_total": str(total),
         "exam_weight": "0.70",
         "review_weight": "0.30",
+        "required_reviews": "1",
         "offerings-TOTAL_FORMS": "0",
         "offerings-INITIAL_FORMS": "0",
         "offerings-MIN_NUM_FORMS": "0",

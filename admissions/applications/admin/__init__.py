@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from admissions.admin.pages import AdminPageMixin
 from admissions.admin.related import may_open_related, plain_related
+from admissions.applications import lifecycle
 from admissions.applications.exports import (
     EXPORT_FORMATS,
     applicant_profile,
@@ -34,7 +35,7 @@ from admissions.applications.exports import (
 )
 from admissions.applications.services import EDUCATION_FIELDS
 from admissions.documents.services import document_reject, document_verify
-from admissions.enums import ALLOWED_TRANSITIONS, ApplicationStatus
+from admissions.enums import ApplicationStatus
 from admissions.errors import DomainError
 from admissions.models import (
     Application,
@@ -43,12 +44,12 @@ from admissions.models import (
     Review,
 )
 from admissions.reviews.services import (
-    NOTE_REQUIRED,
-    REVIEWABLE_STATUSES,
     application_decide_many,
+    application_decide_preview,
     review_submit,
     rubric_for,
 )
+from admissions.scholarships.scoring import input_annotations, ranking_score_of_row
 from admissions.selectors import (
     application_visible_to_staff,
     applications_visible_to_staff,
@@ -75,19 +76,15 @@ from .inlines import (
     StatusEventInline,
 )
 
-S = ApplicationStatus
 # A whole reference number as typed, e.g. "kzo-2025-000123".
 REFERENCE_PATTERN = re.compile(r"[A-Za-z]{2,5}-[A-Za-z0-9]{2,10}-\d{3,}")
 
-# Staff decisions offered as buttons and bulk actions; those in `NOTE_REQUIRED` need a note.
-DECISIONS = {
-    S.UNDER_REVIEW: _("Start review"),
-    S.DOCUMENTS_REQUESTED: _("Request documents"),
-    S.ACCEPTED: _("Accept"),
-    S.WAITLISTED: _("Waitlist"),
-    S.REJECTED: _("Reject"),
-    S.ENROLLED: _("Mark enrolled"),
-}
+OVERRIDE_PERMISSION = "admissions.override_application"
+
+
+def decision_action_name(status: str) -> str:
+    """The bulk action of the staff decision `status` (generated from the lifecycle)."""
+    return f"decide_{status}"
 
 
 @admin.register(Application)
@@ -98,6 +95,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         "programs_by_priority",
         "status",
         "mean_score_display",
+        "ranking_score_display",
         "scholarship",
         "submitted",
     )
@@ -122,14 +120,8 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
     inlines = (ChoiceInline, ExamResultInline, DocumentInline, ReviewInline, StatusEventInline)
     change_form_template = "admin/admissions/application/change_form.html"
     change_list_template = "admin/admissions/application/change_list.html"
-    actions = (
-        "action_under_review",
-        "action_request_documents",
-        "action_accept",
-        "action_waitlist",
-        "action_reject",
-        "action_enrolled",
-    )
+    # The decision actions are generated from the lifecycle (`get_actions`).
+    actions = ()
 
     # --- Visibility ---------------------------------------------------------------------
 
@@ -146,7 +138,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             applications_visible_to_staff(request.user)
             .select_related("cycle", "applicant__applicant_profile")
             .prefetch_related(Prefetch("choices", queryset=choices.order_by("priority")))
-            .annotate(mean_score=Subquery(mean_score))
+            .annotate(mean_score=Subquery(mean_score), **input_annotations())
         )
 
     def get_object(self, request, object_id, from_field=None):
@@ -230,6 +222,7 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
                         "status",
                         "submitted_at",
                         "mean_score_display",
+                        "ranking_score_display",
                         "scholarship_requested",
                         "consent_version",
                         "consent_given_at",
@@ -277,10 +270,15 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description=_("score"), ordering="mean_score")
+    @admin.display(description=_("review mean"), ordering="mean_score")
     def mean_score_display(self, application):
         score = getattr(application, "mean_score", None)
         return "—" if score is None else f"{score:.1f}"
+
+    @admin.display(description=_("ranking score"))
+    def ranking_score_display(self, application):
+        # The formula of the ranking (scholarships.scoring), from the annotated inputs.
+        return ranking_score_of_row(application)
 
     @admin.display(description=_("scholarship"), boolean=True, ordering="scholarship_requested")
     def scholarship(self, application):
@@ -350,24 +348,24 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
         )
         if obj is not None:
             context["decisions"] = self.decisions_for(request, obj)
-            context["can_review"] = obj.status in REVIEWABLE_STATUSES and self._may_review(
-                request, obj
-            )
+            context["can_review"] = obj.status in lifecycle.statuses_in(
+                lifecycle.Group.REVIEWABLE
+            ) and self._may_review(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def decisions_for(self, request, application):
         if not self.has_change_permission(request, application):
             return []
-        allowed = ALLOWED_TRANSITIONS.get(application.status, frozenset())
+        allowed = lifecycle.allowed_next(application.status)
         return [
             {
-                "label": label,
+                "label": declared.decision,
                 "url": reverse(
                     "admin:admissions_application_decide",
                     kwargs={"object_id": application.pk, "to_status": status},
                 ),
             }
-            for status, label in DECISIONS.items()
+            for status, declared in lifecycle.decisions().items()
             if status in allowed
         ]
 
@@ -408,12 +406,12 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
 
     def decide_view(self, request, object_id, to_status):
         application = self._get_visible_application(request, object_id)
-        if to_status not in DECISIONS:
+        declared = lifecycle.decisions().get(to_status)
+        if declared is None:
             raise Http404
         if not self.has_change_permission(request, application):
             raise PermissionDenied
-        label = DECISIONS[to_status]
-        if to_status not in ALLOWED_TRANSITIONS.get(application.status, frozenset()):
+        if to_status not in lifecycle.allowed_next(application.status):
             # Say so at once rather than after the officer has written a message.
             reason = gettext("An application that is “%(from)s” cannot become “%(to)s”.") % {
                 "from": application.get_status_display(),
@@ -421,25 +419,55 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
             }
             self._refused(request, application, reason)
             return HttpResponseRedirect(self._change_url(application))
-        form = DecisionForm(request.POST or None, note_required=to_status in NOTE_REQUIRED)
-        if request.method == "POST" and form.is_valid():
+        return self._decision_page(
+            request,
+            [application],
+            to_status,
+            data=request.POST if request.method == "POST" else None,
+            title=f"{declared.decision}: {application}",
+            cancel_url=self._change_url(application),
+            done_url=self._change_url(application),
+        )
+
+    def _decision_page(
+        self, request, applications, to_status, *, data, title, cancel_url, done_url, **extra
+    ):
+        """The confirmation page of a decision: per application what will happen and what
+        is refused (and why); the note, and an officer's override reason when a guard
+        fails. On a valid post the decision is made and `done_url` (None: the changelist)
+        is shown."""
+        declared = lifecycle.spec(to_status)
+        previews = application_decide_preview(applications=applications, to_status=to_status)
+        guarded = any(preview.problems for preview in previews)
+        may_override = guarded and request.user.has_perm(OVERRIDE_PERMISSION)
+        form = DecisionForm(
+            data,
+            note_required=declared.note_required is not None,
+            may_override=may_override,
+        )
+        if data is not None and form.is_valid():
             outcome = application_decide_many(
-                applications=[application],
+                applications=applications,
                 to_status=to_status,
                 actor=request.user,
                 note=form.cleaned_data["note"],
+                override_reason=form.cleaned_data.get("override_reason", ""),
             )
             self._report(request, outcome, to_status)
-            return HttpResponseRedirect(self._change_url(application))
+            return HttpResponseRedirect(done_url) if done_url else None
         return self._page(
             request,
             "admin/admissions/application/decision.html",
-            f"{label}: {application}",
+            title,
             form=form,
-            applications=[application],
-            decision_label=label,
+            previews=previews,
+            applications=applications,
+            decision_label=declared.decision,
             to_status_label=ApplicationStatus(to_status).label,
-            cancel_url=self._change_url(application),
+            may_override=may_override,
+            guarded=guarded,
+            cancel_url=cancel_url,
+            **extra,
         )
 
     def _report(self, request, outcome, to_status) -> None:
@@ -549,61 +577,36 @@ class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
     # --- Bulk actions -------------------------------------------------------------------
 
     def _bulk_decide(self, request, queryset, to_status):
-        label = DECISIONS[to_status]
+        """A bulk decision: the action's first post shows the confirmation page (nothing
+        changes); the page posts back with "apply" and the decision is made."""
         applications = list(queryset)
-        form = None
-        if to_status in NOTE_REQUIRED:
-            # The action's first post asks for the note; the page posts back with "apply".
-            data = request.POST if "apply" in request.POST else None
-            form = DecisionForm(data, note_required=True)
-        if form is not None and not form.is_valid():
-            return self._page(
-                request,
-                "admin/admissions/application/decision.html",
-                gettext("%(decision)s: %(count)s applications")
-                % {"decision": label, "count": len(applications)},
-                form=form,
-                applications=applications,
-                decision_label=label,
-                to_status_label=ApplicationStatus(to_status).label,
-                action=request.POST.get("action"),
-                bulk=True,
-                cancel_url=reverse("admin:admissions_application_changelist"),
-            )
-        outcome = application_decide_many(
-            applications=applications,
-            to_status=to_status,
-            actor=request.user,
-            note=form.cleaned_data["note"] if form else "",
+        declared = lifecycle.spec(to_status)
+        return self._decision_page(
+            request,
+            applications,
+            to_status,
+            data=request.POST if "apply" in request.POST else None,
+            title=gettext("%(decision)s: %(count)s applications")
+            % {"decision": declared.decision, "count": len(applications)},
+            cancel_url=reverse("admin:admissions_application_changelist"),
+            done_url=None,
+            action=request.POST.get("action"),
+            bulk=True,
         )
-        self._report(request, outcome, to_status)
-        return None
 
-    @admin.action(
-        description=_("Start review of the selected applications"), permissions=("change",)
-    )
-    def action_under_review(self, request, queryset):
-        return self._bulk_decide(request, queryset, S.UNDER_REVIEW)
+    def get_actions(self, request):
+        """The bulk decisions, one per staff decision of the lifecycle (`decisions()`)."""
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            return actions
+        for status, declared in lifecycle.decisions().items():
+            name = decision_action_name(status)
 
-    @admin.action(description=_("Request documents (with a message)"), permissions=["change"])
-    def action_request_documents(self, request, queryset):
-        return self._bulk_decide(request, queryset, S.DOCUMENTS_REQUESTED)
+            def action(modeladmin, request, queryset, status=status):
+                return modeladmin._bulk_decide(request, queryset, status)
 
-    @admin.action(description=_("Accept the selected applications"), permissions=["change"])
-    def action_accept(self, request, queryset):
-        return self._bulk_decide(request, queryset, S.ACCEPTED)
-
-    @admin.action(description=_("Waitlist the selected applications"), permissions=["change"])
-    def action_waitlist(self, request, queryset):
-        return self._bulk_decide(request, queryset, S.WAITLISTED)
-
-    @admin.action(description=_("Reject (with a reason)"), permissions=["change"])
-    def action_reject(self, request, queryset):
-        return self._bulk_decide(request, queryset, S.REJECTED)
-
-    @admin.action(description=_("Mark the selected applications enrolled"), permissions=["change"])
-    def action_enrolled(self, request, queryset):
-        return self._bulk_decide(request, queryset, S.ENROLLED)
+            actions[name] = (action, name, declared.action)
+        return actions
 
     # --- Export -------------------------------------------------------------------------
 

@@ -10,13 +10,13 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from admissions.documents.requirements import documents_complete_condition
 from admissions.enums import ApplicationStatus
 from admissions.models import (
     ApplicantProfile,
     ApplicationChoice,
 )
 from admissions.selectors import (
-    documents_complete_condition,
     documents_pending_condition,
     reviewer_program_ids,
     staff_is_reviewer,

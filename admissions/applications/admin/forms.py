@@ -5,10 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from admissions.enums import ApplicationStatus
-
-S = ApplicationStatus
-
 # --- Forms of the intermediate pages ------------------------------------------------------
 
 
@@ -19,9 +15,21 @@ class DecisionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, note_required: bool = False, **kwargs):
+    override_reason = forms.CharField(
+        label=_("Reason for deciding despite the failed checks (kept in the audit trail)"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        required=False,
+        help_text=_(
+            "Leave empty to decide only the applications that pass every check. With a "
+            "reason, the others are decided too, and the reason is recorded."
+        ),
+    )
+
+    def __init__(self, *args, note_required: bool = False, may_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["note"].required = note_required
+        if not may_override:
+            del self.fields["override_reason"]
 
 
 class RejectDocumentForm(forms.Form):

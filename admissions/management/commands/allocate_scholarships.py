@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from admissions.scholarships.awards import allocation_run
+from admissions.errors import DomainError
+from admissions.scholarships.allocation import allocation_run
 from programs.models import AdmissionCycle
 
 
@@ -19,13 +20,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Explain what would be offered; change nothing."
         )
+        parser.add_argument(
+            "--early-reason",
+            default="",
+            help=(
+                "Required before the cycle closes for applications: the committee's reason "
+                "for allocating early (kept with the run)."
+            ),
+        )
 
-    def handle(self, *args, cycle, dry_run, **options):
+    def handle(self, *args, cycle, dry_run, early_reason="", **options):
         try:
             cycle_obj = AdmissionCycle.objects.get(code=cycle)
         except AdmissionCycle.DoesNotExist as exc:
             raise CommandError(f"No cycle with code {cycle!r}.") from exc
-        report = allocation_run(cycle=cycle_obj, dry_run=dry_run)
+        try:
+            report = allocation_run(cycle=cycle_obj, dry_run=dry_run, early_reason=early_reason)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
         plan = report.plan
         verbosity = options.get("verbosity", 1)
         if verbosity >= 1:

@@ -37,6 +37,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from admissions.applications import lifecycle
+from admissions.applications import steps as form_steps
 from admissions.applications.services import application_reference
 from admissions.demo import (
     birth_date_between,
@@ -60,29 +62,6 @@ from programs.models import AdmissionCycle
 
 DEMO_PASSWORD = "demo-applicant-2025"  # noqa: S105 (documented demo password)
 
-# Share of each state, and the path of states that leads there (after "draft").
-STATUS_WEIGHTS = {
-    S.DRAFT: 18,
-    S.SUBMITTED: 14,
-    S.UNDER_REVIEW: 18,
-    S.DOCUMENTS_REQUESTED: 6,
-    S.ACCEPTED: 14,
-    S.WAITLISTED: 8,
-    S.REJECTED: 10,
-    S.ENROLLED: 6,
-    S.WITHDRAWN: 6,
-}
-PATHS = {
-    S.DRAFT: [],
-    S.SUBMITTED: [S.SUBMITTED],
-    S.UNDER_REVIEW: [S.SUBMITTED, S.UNDER_REVIEW],
-    S.DOCUMENTS_REQUESTED: [S.SUBMITTED, S.UNDER_REVIEW, S.DOCUMENTS_REQUESTED],
-    S.ACCEPTED: [S.SUBMITTED, S.UNDER_REVIEW, S.ACCEPTED],
-    S.WAITLISTED: [S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED],
-    S.REJECTED: [S.SUBMITTED, S.UNDER_REVIEW, S.REJECTED],
-    S.ENROLLED: [S.SUBMITTED, S.UNDER_REVIEW, S.ACCEPTED, S.ENROLLED],
-    S.WITHDRAWN: [S.SUBMITTED, S.WITHDRAWN],
-}
 OTHER_CITIZENSHIPS = ["UZ", "KG", "TJ", "MN", "CN", "TM", "IN"]
 SCHOOLS = {
     "KZ": ["Назарбаев Зияткерлік мектебі", "№ 25 мектеп-гимназия", "Абай атындағы лицей"],
@@ -118,6 +97,11 @@ def historical_timestamps(*fields) -> Iterator[None]:
     finally:
         for field, flag in saved:
             field.auto_now_add = flag
+
+
+def _done(count: int) -> set[str]:
+    """The slugs of the first `count` steps of the form."""
+    return {declared.slug for declared in form_steps.STEPS[:count]}
 
 
 class Command(BaseCommand):
@@ -196,10 +180,12 @@ class Command(BaseCommand):
         return pool
 
     def _pick_status(self, index: int) -> str:
-        statuses = list(STATUS_WEIGHTS)
+        # The share of each status is lifecycle data (`StatusSpec.demo_weight`).
+        statuses = list(lifecycle.LIFECYCLE)
         if index < len(statuses):  # every state appears, whatever N
             return statuses[index]
-        return self.rng.choices(statuses, weights=list(STATUS_WEIGHTS.values()))[0]
+        weights = [lifecycle.spec(status).demo_weight for status in statuses]
+        return self.rng.choices(statuses, weights=weights)[0]
 
     def _person(self, index: int) -> dict:
         rng = self.rng
@@ -262,7 +248,12 @@ class Command(BaseCommand):
             "language": language,
             "status": status,
             "submitted_at": self._submitted_at() if status != S.DRAFT else None,
-            "draft_step": rng.randrange(0, 7) if status == S.DRAFT else 7,
+            # How many steps of the form are done (all, once submitted).
+            "draft_step": (
+                rng.randrange(0, len(form_steps.STEPS))
+                if status in lifecycle.statuses_in(lifecycle.Group.EDITABLE)
+                else len(form_steps.STEPS)
+            ),
         }
 
     def _submitted_at(self) -> datetime:
@@ -381,7 +372,7 @@ class Command(BaseCommand):
         version = settings.PERSONAL_DATA_CONSENT_VERSION
         applications = []
         for person in batch:
-            step = person["draft_step"]
+            done = _done(person["draft_step"])
             submitted_at = person["submitted_at"]
             created_at = (submitted_at or timezone.now()) - timedelta(
                 days=rng.randrange(1, 20), minutes=rng.randrange(1440)
@@ -391,7 +382,7 @@ class Command(BaseCommand):
             grade_scale = {"KZ": Decimal("5"), "RU": Decimal("5")}.get(country, Decimal("100"))
             grade = (
                 (grade_scale * Decimal(rng.uniform(0.6, 1))).quantize(Decimal("0.01"))
-                if step >= 3
+                if "education" in done
                 else None
             )
             applications.append(
@@ -403,25 +394,31 @@ class Command(BaseCommand):
                     education_institution=rng.choice(
                         (UNIVERSITIES if master else SCHOOLS)[country]
                     )
-                    if step >= 3
+                    if "education" in done
                     else "",
-                    education_country=person["citizenship"] if step >= 3 else "",
+                    education_country=person["citizenship"] if "education" in done else "",
                     education_document_kind=(
                         "bachelor_diploma" if master else "school_certificate"
                     )
-                    if step >= 3
+                    if "education" in done
                     else "",
-                    education_document_number=f"{rng.randrange(10**8):08d}" if step >= 3 else "",
+                    education_document_number=f"{rng.randrange(10**8):08d}"
+                    if "education" in done
+                    else "",
                     graduation_year=(
-                        person["birth"].year + (22 if master else 17) if step >= 3 else None
+                        person["birth"].year + (22 if master else 17)
+                        if "education" in done
+                        else None
                     ),
                     grade_average=grade,
-                    grade_scale_max=grade_scale if step >= 3 else None,
-                    scholarship_requested=step >= 5 and rng.random() < 0.6,
-                    motivation=rng.choice(self.motivations) if step >= 5 else "",
+                    grade_scale_max=grade_scale if "education" in done else None,
+                    scholarship_requested="motivation" in done and rng.random() < 0.6,
+                    motivation=rng.choice(self.motivations) if "motivation" in done else "",
                     consent_version=version if submitted_at else "",
                     consent_given_at=submitted_at,
-                    completed_step=step,
+                    completed_steps=[
+                        declared.slug for declared in form_steps.STEPS if declared.slug in done
+                    ],
                     submitted_at=submitted_at,
                     created_at=created_at,
                     documents_request_message=(
@@ -442,8 +439,8 @@ class Command(BaseCommand):
 
         choices, exams, events, documents = [], [], [], []
         for application, person in zip(applications, batch, strict=True):
-            step = person["draft_step"]
-            if step >= 2:
+            done = _done(person["draft_step"])
+            if "programs" in done:
                 pool = self.offerings_by_level[person["level"]]
                 chosen = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2, 2, 3])))
                 for priority, offering in enumerate(chosen, start=1):
@@ -451,10 +448,10 @@ class Command(BaseCommand):
                     choices.append((application.pk, offering.pk, priority, language.pk))
                     if language.code == "en":
                         person["needs_language_certificate"] = True
-            if step >= 4:
+            if "exams" in done:
                 exams.extend(self._exams(application, person))
             events.extend(self._events(application, person))
-            documents.extend(self._documents(application, person, step))
+            documents.extend(self._documents(application, person, done))
         # Child rows go in with plain executemany: no model instances, several times faster.
         self._insert(
             ApplicationChoice,
@@ -468,7 +465,15 @@ class Command(BaseCommand):
         )
         self._insert(
             StatusEvent,
-            ("application_id", "from_status", "to_status", "actor_id", "note", "created_at"),
+            (
+                "application_id",
+                "from_status",
+                "to_status",
+                "actor_id",
+                "note",
+                "override_reason",
+                "created_at",
+            ),
             events,
         )
         self._insert(
@@ -535,7 +540,7 @@ class Command(BaseCommand):
         ]
 
     def _events(self, application, person) -> list[tuple]:
-        path = PATHS[person["status"]]
+        path = lifecycle.path_to(person["status"])
         events, previous = [], S.DRAFT
         when = person["submitted_at"]
         for status in path:
@@ -553,29 +558,31 @@ class Command(BaseCommand):
                     application.pk,
                     previous,
                     status,
-                    person["user"].pk
-                    if status in (S.SUBMITTED, S.WITHDRAWN, S.ENROLLED)
-                    else None,
+                    person["user"].pk if lifecycle.spec(status).by_applicant else None,
                     note,
+                    "",
                     self._when(when),
                 )
             )
             previous = status
         return events
 
-    def _documents(self, application, person, step) -> list[tuple]:
+    def _documents(self, application, person, done: set[str]) -> list[tuple]:
         rng = self.rng
         status = person["status"]
-        if status == S.DRAFT:
-            kinds = ["identity", "education", "photo"][: rng.randrange(0, 4) if step >= 5 else 0]
+        if status in lifecycle.statuses_in(lifecycle.Group.EDITABLE):
+            kinds = ["identity", "education", "photo"][
+                : rng.randrange(0, 4) if "motivation" in done else 0
+            ]
         else:
             kinds = ["identity", "education", "photo"]
             if person["level"] == "master":
                 kinds.append("transcript")
             if person.get("needs_language_certificate"):
                 kinds.append("language_certificate")
-        own = status in (S.REJECTED, S.WITHDRAWN)  # the purge deletes these files
-        reviewed = status not in (S.DRAFT, S.SUBMITTED)
+        # The purge deletes the files of these, so they get their own copies.
+        own = status in lifecycle.statuses_in(lifecycle.Group.PURGEABLE)
+        reviewed = S.UNDER_REVIEW in lifecycle.path_to(status)
         uploaded = (person["submitted_at"] or timezone.now()) - timedelta(
             hours=rng.randrange(1, 96)
         )

@@ -17,7 +17,8 @@ MANAGE = ("view", "add", "change", "delete")
 
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     OFFICER_GROUP: {
-        "admissions.application": EDIT,
+        # "override": decide despite failed guards, with a written reason (audited).
+        "admissions.application": ("view", "change", "override"),
         "admissions.applicantprofile": EDIT,
         "admissions.applicationchoice": VIEW,
         "admissions.examresult": VIEW,

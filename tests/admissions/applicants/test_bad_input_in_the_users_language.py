@@ -21,6 +21,7 @@ from tests.factories import (
     CycleFactory,
     ExamResultFactory,
     profile_form_data,
+    steps_done,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,9 @@ def _personal(**overrides):
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_wrong_iin_check_digit_on_the_form_is_refused_in_the_page_language(client, language):
     profile = ApplicantProfileFactory(first_name_latin="Aigerim", identifier="N00000042")
-    draft = ApplicationFactory(applicant=profile.user, cycle=CycleFactory(), completed_step=4)
+    draft = ApplicationFactory(
+        applicant=profile.user, cycle=CycleFactory(), completed_steps=steps_done(4)
+    )
     ExamResultFactory(application=draft, score=Decimal("90"), max_score=Decimal("140"))
     client.force_login(profile.user)
 
@@ -67,7 +70,7 @@ def test_wrong_iin_check_digit_on_the_form_is_refused_in_the_page_language(clien
     profile.refresh_from_db()
     assert (profile.first_name_latin, profile.identifier) == ("Aigerim", "N00000042")
     draft.refresh_from_db()
-    assert draft.completed_step == 4
+    assert draft.completed_steps == steps_done(4)
     assert list(draft.exam_results.values_list("score", flat=True)) == [Decimal("90")]
 
 
@@ -130,7 +133,7 @@ def test_dashboard_of_a_draft_of_a_closed_cycle_does_not_offer_to_continue_it(cl
         closes_at=now - timedelta(days=200),
         results_at=now - timedelta(days=190),
     )
-    draft = ApplicationFactory(cycle=closed, completed_step=5)
+    draft = ApplicationFactory(cycle=closed, completed_steps=steps_done(5))
     ChoiceFactory(application=draft, offering=OfferingFactory(cycle=closed))
     client.force_login(draft.applicant)
 
@@ -153,7 +156,7 @@ def test_dashboard_of_a_draft_still_open_through_a_later_program_deadline_offers
         closes_at=now - timedelta(days=1),
         results_at=now + timedelta(days=30),
     )
-    draft = ApplicationFactory(cycle=closed, completed_step=5)
+    draft = ApplicationFactory(cycle=closed, completed_steps=steps_done(5))
     offering = OfferingFactory(cycle=closed, deadline=now + timedelta(days=5))
     ChoiceFactory(application=draft, offering=offering)
     client.force_login(draft.applicant)

@@ -16,6 +16,7 @@ from tests.factories import (
     OfferingFactory,
     UserFactory,
     confirm_email,
+    steps_done,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_dashboard_without_application_invites_to_start(client):
 
 
 def test_dashboard_of_a_draft_says_which_step_comes_next(client):
-    application = ApplicationFactory(completed_step=2)
+    application = ApplicationFactory(completed_steps=steps_done(2))
     confirm_email(application.applicant)
     client.force_login(application.applicant)
     page = dashboard(client)

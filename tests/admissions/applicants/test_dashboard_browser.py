@@ -12,6 +12,7 @@ from tests.factories import (
     ApplicationFactory,
     ChoiceFactory,
     DocumentFactory,
+    steps_done,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,7 @@ def test_dashboard_with_requested_documents_renders_well(live_server, browser, w
         status="documents_requested",
         reference="KZO-2030-000042",
         submitted_at=timezone.now(),
-        completed_step=7,
+        completed_steps=steps_done(7),
         documents_request_message="Please upload a clearer <b>photo</b> of your passport.",
     )
     ChoiceFactory(application=application)

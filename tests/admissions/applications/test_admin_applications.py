@@ -25,6 +25,7 @@ from tests.factories import (
     DocumentFactory,
     OfferingFactory,
     ProgramFactory,
+    ready_for_decision,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ def test_filters_narrow_the_list(officer_client):
     )
     DocumentFactory(application=kazakh, kind="identity", status=DocumentStatus.VERIFIED)
     DocumentFactory(application=kazakh, kind="education", status=DocumentStatus.VERIFIED)
+    DocumentFactory(application=kazakh, kind="photo", status=DocumentStatus.VERIFIED)
     DocumentFactory(application=russian, kind="identity", status=DocumentStatus.PENDING)
 
     assert listed(officer_client, program=bachelor.program.pk) == {kazakh.reference}
@@ -191,8 +193,10 @@ def test_legal_decision_from_the_change_page_is_audited_logged_and_mailed(
     officer_client, django_capture_on_commit_callbacks, from_status, to_status, note
 ):
     offering, _other = two_programs()
-    application = application_for(
-        offering, status=from_status, profile=ApplicantProfileFactory(preferred_language="kk")
+    application = ready_for_decision(
+        application_for(
+            offering, status=from_status, profile=ApplicantProfileFactory(preferred_language="kk")
+        )
     )
     page = officer_client.get(
         reverse("admin:admissions_application_change", args=[application.pk])
@@ -271,18 +275,18 @@ def test_unknown_decision_is_404(officer_client):
 
 def test_bulk_action_reports_each_success_and_refusal(officer_client):
     offering, _other = two_programs()
-    ready = application_for(offering, status=S.UNDER_REVIEW)
+    ready = ready_for_decision(application_for(offering, status=S.UNDER_REVIEW))
     also_ready = application_for(offering, status=S.WAITLISTED)
     withdrawn = application_for(offering, status=S.WITHDRAWN)
     submitted = application_for(offering, status=S.SUBMITTED)
-    response = officer_client.post(
-        reverse(CHANGELIST),
-        {
-            "action": "action_accept",
-            "_selected_action": [a.pk for a in (ready, also_ready, withdrawn, submitted)],
-        },
-        follow=True,
-    )
+    data = {
+        "action": "decide_accepted",
+        "_selected_action": [a.pk for a in (ready, also_ready, withdrawn, submitted)],
+    }
+    confirmation = officer_client.post(reverse(CHANGELIST), data)
+    assert confirmation.status_code == 200  # nothing changes before the confirmation
+    assert not StatusEvent.objects.exists()
+    response = officer_client.post(reverse(CHANGELIST), {**data, "apply": "1"}, follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any(ready.reference in m and "Accepted" in m for m in messages)
     assert any(also_ready.reference in m and "Accepted" in m for m in messages)
@@ -299,7 +303,7 @@ def test_bulk_action_reports_each_success_and_refusal(officer_client):
 def test_bulk_reject_asks_for_a_reason_first(officer_client):
     offering, _other = two_programs()
     applications = [application_for(offering, status=S.UNDER_REVIEW) for _ in range(2)]
-    data = {"action": "action_reject", "_selected_action": [a.pk for a in applications]}
+    data = {"action": "decide_rejected", "_selected_action": [a.pk for a in applications]}
     form_page = officer_client.post(reverse(CHANGELIST), data)
     assert form_page.status_code == 200
     assert "note" in form_page.context["form"].fields
@@ -319,7 +323,8 @@ def test_bulk_action_cannot_reach_applications_the_user_cannot_see(client):
     hidden = application_for(other, status=S.UNDER_REVIEW)
     client.force_login(reviewer(mine.program))
     response = client.post(
-        reverse(CHANGELIST), {"action": "action_accept", "_selected_action": [hidden.pk]}
+        reverse(CHANGELIST),
+        {"action": "decide_accepted", "_selected_action": [hidden.pk], "apply": "1"},
     )
     # Reviewers have no decision actions at all.
     assert response.status_code in (200, 302)

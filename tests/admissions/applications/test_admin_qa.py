@@ -422,7 +422,7 @@ def test_every_field_staff_see_has_a_translatable_label():
     from django.apps import apps
     from django.utils.functional import Promise
 
-    internal = {("Application", "completed_step"), ("AdmissionCycle", "reference_counter")}
+    internal = {("Application", "completed_steps"), ("AdmissionCycle", "reference_counter")}
     untranslated = [
         (model.__name__, field.name)
         for app in ("admissions", "programs")

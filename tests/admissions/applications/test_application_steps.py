@@ -27,6 +27,7 @@ from tests.factories import (
     LanguageFactory,
     OfferingFactory,
     ProgramFactory,
+    steps_done,
 )
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def applicant(client):
 
 @pytest.fixture
 def draft(applicant, cycle):
-    return ApplicationFactory(applicant=applicant, cycle=cycle, completed_step=1)
+    return ApplicationFactory(applicant=applicant, cycle=cycle, completed_steps=steps_done(1))
 
 
 def choices_post(*rows, save_only=False):
@@ -112,9 +113,9 @@ def test_continue_creates_one_draft_and_resumes_at_the_first_step_not_done(
     client.get(reverse("admissions:application_continue"))
     application = Application.objects.get(applicant=applicant)
     assert application.status == ApplicationStatus.DRAFT
-    Application.objects.filter(pk=application.pk).update(completed_step=3)
+    Application.objects.filter(pk=application.pk).update(completed_steps=steps_done(3))
     assert client.get(reverse("admissions:application_continue")).url == step_url("exams")
-    Application.objects.filter(pk=application.pk).update(completed_step=5)
+    Application.objects.filter(pk=application.pk).update(completed_steps=steps_done(5))
     assert client.get(reverse("admissions:application_continue")).url == reverse(
         "admissions:documents"
     )
@@ -163,7 +164,7 @@ def test_personal_step_saves_the_profile_and_moves_on(client, cycle):
     assert response.status_code == 302, response.context["form"].errors
     assert response.url == step_url("programs")
     assert ApplicantProfile.objects.get(user=user).last_name_latin == "Ivanov"
-    assert Application.objects.get(applicant=user).completed_step == 1
+    assert Application.objects.get(applicant=user).completed_steps == steps_done(1)
 
 
 # --- Step 2: programs ---------------------------------------------------------------------
@@ -177,7 +178,7 @@ def test_programs_step_saves_ranked_choices(client, draft, offerings):
     saved = list(draft.choices.order_by("priority").values_list("offering", "language__code"))
     assert saved == [(customs.pk, "en"), (law.pk, "kk")]
     draft.refresh_from_db()
-    assert draft.completed_step == 2
+    assert draft.completed_steps == steps_done(2)
     page = client.get(step_url("programs")).content.decode()
     assert f'value="{customs.pk}" selected' in page
 
@@ -261,14 +262,14 @@ EDUCATION = {
 
 
 def test_education_step_saves(client, draft):
-    draft.completed_step = 2
+    draft.completed_steps = steps_done(2)
     draft.save()
     response = client.post(step_url("education"), EDUCATION)
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.education_institution == "Школа-лицей № 8"
     assert draft.grade_average == Decimal("4.6")
-    assert draft.completed_step == 3
+    assert draft.completed_steps == steps_done(3)
 
 
 @pytest.mark.parametrize(
@@ -280,7 +281,7 @@ def test_education_step_saves(client, draft):
     ],
 )
 def test_education_bad_input_is_refused_and_nothing_saved(client, draft, field, value, message):
-    draft.completed_step = 2
+    draft.completed_steps = steps_done(2)
     draft.education_institution = "Kept"
     draft.save()
     response = client.post(step_url("education"), {**EDUCATION, field: value})
@@ -288,12 +289,12 @@ def test_education_bad_input_is_refused_and_nothing_saved(client, draft, field, 
     assert message in response.content.decode()
     draft.refresh_from_db()
     assert draft.education_institution == "Kept"
-    assert draft.completed_step == 2
+    assert draft.completed_steps == steps_done(2)
 
 
 # --- Step 4: exams ------------------------------------------------------------------------
 def test_exams_step_saves_results(client, draft):
-    draft.completed_step = 3
+    draft.completed_steps = steps_done(3)
     draft.save()
     response = client.post(
         step_url("exams"),
@@ -307,7 +308,7 @@ def test_exams_step_saves_results(client, draft):
 
 
 def test_score_above_the_maximum_is_refused_and_saved_results_kept(client, draft):
-    draft.completed_step = 4
+    draft.completed_steps = steps_done(4)
     draft.save()
     ExamResultFactory(application=draft, score=Decimal("90"), max_score=Decimal("140"))
     response = client.post(step_url("exams"), exams_post(("ege", "Russian", "101", "100")))
@@ -323,7 +324,7 @@ def test_score_above_the_maximum_is_refused_and_saved_results_kept(client, draft
 
 
 def test_no_exam_is_refused(client, draft):
-    draft.completed_step = 3
+    draft.completed_steps = steps_done(3)
     draft.save()
     response = client.post(step_url("exams"), exams_post(("", "", "", "")))
     assert response.status_code == 200
@@ -331,7 +332,7 @@ def test_no_exam_is_refused(client, draft):
 
 
 def test_half_filled_exam_row_asks_for_the_rest(client, draft):
-    draft.completed_step = 3
+    draft.completed_steps = steps_done(3)
     draft.save()
     response = client.post(step_url("exams"), exams_post(("unt", "", "100", "")))
     assert response.status_code == 200
@@ -344,7 +345,7 @@ def test_half_filled_exam_row_asks_for_the_rest(client, draft):
     [("Too short.", "at least 300"), ("x" * 5001, "at most 5000")],
 )
 def test_motivation_length_limits(client, draft, text, message):
-    draft.completed_step = 4
+    draft.completed_steps = steps_done(4)
     draft.motivation = "kept"
     draft.save()
     response = client.post(step_url("motivation"), {"motivation": text})
@@ -355,7 +356,7 @@ def test_motivation_length_limits(client, draft, text, message):
 
 
 def test_motivation_html_is_kept_as_text_and_shown_escaped(client, draft):
-    draft.completed_step = 4
+    draft.completed_steps = steps_done(4)
     draft.save()
     hostile = "<script>alert('x')</script><b>bold</b> " + MOTIVATION
     response = client.post(
@@ -365,7 +366,7 @@ def test_motivation_html_is_kept_as_text_and_shown_escaped(client, draft):
     draft.refresh_from_db()
     assert draft.motivation.startswith("<script>")
     assert draft.scholarship_requested
-    Application.objects.filter(pk=draft.pk).update(completed_step=6)
+    Application.objects.filter(pk=draft.pk).update(completed_steps=steps_done(6))
     page = client.get(step_url("review")).content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "<script>alert" not in page
@@ -397,7 +398,7 @@ def test_steps_are_read_only_after_submission(client, applicant, cycle, offering
         status=ApplicationStatus.SUBMITTED,
         reference="KZO-X-000001",
         submitted_at=timezone.now(),
-        completed_step=7,
+        completed_steps=steps_done(7),
         motivation="original",
         education_institution="original",
     )
@@ -447,7 +448,7 @@ def test_step_query_budget_is_the_same_for_few_and_many_rows(
     client, draft, cycle, django_assert_max_num_queries, step, count
 ):
     _many(draft, cycle, count)
-    Application.objects.filter(pk=draft.pk).update(completed_step=6)
+    Application.objects.filter(pk=draft.pk).update(completed_steps=steps_done(6))
     with django_assert_max_num_queries(10):
         response = client.get(step_url(step))
     assert response.status_code == 200
@@ -456,7 +457,7 @@ def test_step_query_budget_is_the_same_for_few_and_many_rows(
 @pytest.mark.parametrize("count", [1, 12])
 def test_review_query_budget(client, draft, cycle, django_assert_max_num_queries, count):
     _many(draft, cycle, count)
-    Application.objects.filter(pk=draft.pk).update(completed_step=6)
+    Application.objects.filter(pk=draft.pk).update(completed_steps=steps_done(6))
     with django_assert_max_num_queries(12):
         response = client.get(step_url("review"))
     assert response.status_code == 200

@@ -14,7 +14,6 @@ from django.utils import timezone
 from admissions.enums import ApplicationStatus, AwardState
 from admissions.errors import DomainError, NoSeatLeft
 from admissions.models import OutgoingMail, ScholarshipAward, StatusEvent
-from admissions.scholarships import awards as awards_module
 from admissions.scholarships.awards import (
     award_accept,
     award_decline,
@@ -145,19 +144,6 @@ def test_no_seat_left_at_the_offering_the_fund_or_the_cycle(setting):
     with pytest.raises(NoSeatLeft, match="cycle"):
         offer(third, setting)
     assert ScholarshipAward.objects.count() == 2
-
-
-def test_the_locking_hook_is_inert_outside_tests(settings):
-    settings.TESTING = False
-    with awards_module.locking_disabled(delay=1) as active:
-        assert active is False
-        assert awards_module._locks_on() is True
-        assert awards_module._hook["delay"] == 0.0
-    settings.TESTING = True
-    with awards_module.locking_disabled() as active:
-        assert active is True
-        assert awards_module._locks_on() is False
-    assert awards_module._locks_on() is True
 
 
 # --- Answers --------------------------------------------------------------------------------

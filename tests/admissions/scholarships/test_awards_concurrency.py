@@ -7,6 +7,7 @@ Each attempt runs in a worker thread with its own database connection (closed at
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -19,12 +20,12 @@ from django.utils import timezone
 from admissions.enums import AwardState
 from admissions.errors import DomainError, NoSeatLeft
 from admissions.models import Application, ScholarshipAward
+from admissions.scholarships import awards as awards_module
 from admissions.scholarships.awards import (
     award_accept,
     award_decline,
     award_offer,
     awards_expire,
-    locking_disabled,
 )
 from programs.models import Offering, ScholarshipFund
 from tests.admissions.scholarship_data import (
@@ -105,13 +106,25 @@ def test_300_concurrent_offers_for_200_seats_make_exactly_200(two_hundred_seats)
     assert outcomes["integrity"] == 0  # the locks, not the constraint, kept the order
 
 
-def test_without_the_locks_the_same_test_over_awards(two_hundred_seats):
-    """The test-only hook switches the locks off and widens the count-then-write window:
-    the race then over-awards, which shows the test above can catch it."""
+def _rows_without_locks(queryset, pks):
+    """`lock_rows` with the lock left out: the same rows, read plainly."""
+    return {row.pk: row for row in queryset.filter(pk__in=pks)}
+
+
+def test_without_the_locks_the_same_test_over_awards(two_hundred_seats, monkeypatch):
+    """With the locking call patched out and the count-then-write window widened (a sleep
+    after counting), the race over-awards: the test above can catch it."""
     cycle, _offerings, _funds, attempts = two_hundred_seats
-    with locking_disabled(delay=0.05) as active:
-        assert active
-        _run(attempts)
+    count_live = awards_module._live_counts
+
+    def slow_count(**kwargs):
+        counts = count_live(**kwargs)
+        time.sleep(0.05)
+        return counts
+
+    monkeypatch.setattr(awards_module, "lock_rows", _rows_without_locks)
+    monkeypatch.setattr(awards_module, "_live_counts", slow_count)
+    _run(attempts)
     live = ScholarshipAward.objects.filter(state="offered").count()
     assert live > cycle.scholarship_total, live
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from admissions.enums import ApplicationStatus
 from admissions.models import RankingSnapshot
-from admissions.scholarships.awards import allocation_plan
+from admissions.scholarships.allocation import allocation_plan
 from admissions.scholarships.ranking import (
     application_score,
     ranking_compute,

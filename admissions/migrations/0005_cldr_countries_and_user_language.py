@@ -10,7 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('admissions', '0003_rubric_translations'),
+        ('admissions', '0004_lifecycle_steps_overrides_allocation_runs'),
+        ('programs', '0003_cldr_countries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
