@@ -25,7 +25,8 @@ from admissions.applications.services import (
 )
 from admissions.applications.steps import STEPS
 from admissions.enums import ApplicationStatus as S
-from admissions.models import Application, OutgoingMail
+from admissions.enums import DocumentStatus
+from admissions.models import Application, OutgoingMail, Review
 from admissions.notifications.digest import staff_digest_send
 from admissions.notifications.outbox import mail_render
 from admissions.scholarships.awards import award_accept, award_offer, awards_expire, awards_remind
@@ -121,6 +122,9 @@ def _everything_happens_to(language: str) -> tuple[Application, object]:
     # The officer works on Russian pages but reads mail in `language`, set on their page.
     response = staff_client.post(_url("ru", "admin:auth_user_my_language"), {"language": language})
     assert response.status_code == 302
+    # The decision's guards: documents verified, the review the cycle asks for.
+    application.documents.update(status=DocumentStatus.VERIFIED)
+    Review.objects.create(application=application, reviewer=staff, score=Decimal("80"))
     with translation.override("ru"):
         for status in (S.UNDER_REVIEW, S.DOCUMENTS_REQUESTED, S.UNDER_REVIEW, S.ACCEPTED):
             # What the officer types is theirs: written in the applicant's language.
