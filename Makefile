@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run install install-dev migrate seed test lint format messages bench worker beat services clean
+.PHONY: run install install-dev migrate seed test lint audit format messages bench worker beat services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,20 @@ run: seed
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Style, security lint (bandit, exceptions justified in pyproject.toml) and the dependency audit
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r admissions programs config
+	$(MAKE) audit
+
+## Known vulnerabilities in the pinned requirements. Needs PyPI's JSON API (the advisory
+## service); --strict fails when any requirement could not be checked, so an unreachable
+## service is a failure, never a silent pass.
+audit: install-dev
+	@$(BIN)/pip-audit --strict --progress-spinner off -r requirements-dev.txt || { \
+		echo "pip-audit: FAILED - a known vulnerability, or the advisory service (PyPI's JSON API) could not be reached for every pinned requirement." >&2; \
+		exit 1; }
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -173,6 +173,9 @@ class Application(models.Model):
     motivation = models.TextField(_("motivation statement"), blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=32, blank=True)
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_ip = models.GenericIPAddressField(
+        _("consent given from address"), null=True, blank=True
+    )
     # Slugs of the steps of the application form the applicant has done (to resume at the
     # first one not done; see admissions.applications.steps).
     completed_steps = models.JSONField(default=list, blank=True, editable=False)
@@ -647,3 +650,52 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient}"
+
+
+class ConsentText(models.Model):
+    """A version of the personal-data consent text (152-FZ art. 9, 94-V art. 8): what the
+    applicant agreed to is the version recorded with the application. Versions are added in
+    the admin, never edited once in force; the current one is the latest in force."""
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    text = models.TextField(
+        _("text"), help_text=_("Plain text; an empty line separates paragraphs.")
+    )
+    in_force_from = models.DateTimeField(_("in force from"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-in_force_from",)
+        verbose_name = _("personal-data consent text")
+        verbose_name_plural = _("personal-data consent texts")
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class DocumentPurge(models.Model):
+    """Audit row of the retention job: which application's documents were removed, when and
+    under which retention period. No file names or contents: only counts and kinds."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="document_purges",
+        verbose_name=_("application"),
+    )
+    reference = models.CharField(_("reference number"), max_length=32, blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=ApplicationStatus.choices)
+    documents = models.PositiveIntegerField(_("documents removed"))
+    kinds = models.JSONField(_("kinds removed"), default=list)
+    bytes_removed = models.PositiveBigIntegerField(_("bytes removed"))
+    retention_days = models.PositiveIntegerField(_("retention period (days)"))
+    purged_at = models.DateTimeField(_("purged at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-purged_at",)
+        verbose_name = _("document purge")
+        verbose_name_plural = _("document purges")
+
+    def __str__(self) -> str:
+        return f"{self.reference or self.application_id}: {self.documents}"

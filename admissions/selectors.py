@@ -332,3 +332,19 @@ def documents_pending_condition():
     return Exists(
         Document.objects.filter(application=OuterRef("pk"), status=DocumentStatus.PENDING)
     )
+
+
+def consent_text_current(*, now=None):
+    """The personal-data consent text in force (`ConsentText`, the latest whose
+    `in_force_from` has passed), or None when none is in force yet."""
+    from admissions.models import ConsentText
+
+    now = now or timezone.now()
+    return ConsentText.objects.filter(in_force_from__lte=now).order_by("-in_force_from").first()
+
+
+def consent_version_current(*, now=None) -> str:
+    """The version string applicants consent to now: the current `ConsentText`'s, or the
+    ``PERSONAL_DATA_CONSENT_VERSION`` setting on a database without consent texts."""
+    current = consent_text_current(now=now)
+    return current.version if current is not None else settings.PERSONAL_DATA_CONSENT_VERSION

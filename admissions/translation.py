@@ -2,9 +2,14 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from admissions.models import RubricCriterion
+from admissions.models import ConsentText, RubricCriterion
 
 
 @register(RubricCriterion)
 class RubricCriterionTranslation(TranslationOptions):
     fields = ("name", "description")
+
+
+@register(ConsentText)
+class ConsentTextTranslation(TranslationOptions):
+    fields = ("text",)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("offers/<int:pk>/decline/", awards.award_decline_view, name="award_decline"),
     # Profile and documents (applicants engineer); before "application/<slug:step>/"
     path("profile/", profile.profile, name="profile"),
+    path("my-data/", profile.personal_data, name="personal_data"),
+    path("my-data/download/", profile.personal_data_download, name="personal_data_download"),
     path("application/documents/", documents.documents, name="documents"),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),
     path("documents/<int:pk>/remove/", documents.document_remove_view, name="document_remove"),

@@ -28,6 +28,7 @@ MESSAGES = [
     _("Email"),
     _("Email address"),
     _("Forgot your password?"),
+    _("Confirmation email sent to %(email)s."),
     _("Remember Me"),
     _("Current Password"),
     _("New Password"),

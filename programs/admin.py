@@ -12,13 +12,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from admissions.text import NormalisedAdminMixin, NormalisedFormMixin
+
 from .models import AdmissionCycle, Field, Language, Offering, Program, ScholarshipFund
 
 FUNDS_PREFIX = "funds"  # the inline formset prefix: AdmissionCycle.funds
 
 
 @admin.register(Language)
-class LanguageAdmin(TabbedTranslationAdmin):
+class LanguageAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
     list_display = ("code", "name", "position")
     list_editable = ("position",)
     search_fields = ("code", "name_kk", "name_ru", "name_en")
@@ -26,7 +28,7 @@ class LanguageAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Field)
-class FieldAdmin(TabbedTranslationAdmin):
+class FieldAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "slug", "position", "program_count")
     list_editable = ("position",)
     search_fields = ("slug", "name_kk", "name_ru", "name_en")
@@ -40,7 +42,7 @@ class FieldAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(TabbedTranslationAdmin):
+class ProgramAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
     list_display = (
         "title",
         "field",
@@ -126,7 +128,7 @@ class FundInline(TranslationTabularInline):
     fields = ("government", "name", "seats", "eligible_citizenships", "position")
 
 
-class AdmissionCycleForm(forms.ModelForm):
+class AdmissionCycleForm(NormalisedFormMixin, forms.ModelForm):
     class Meta:
         model = AdmissionCycle
         fields = (
@@ -151,7 +153,7 @@ class AdmissionCycleForm(forms.ModelForm):
 
 
 @admin.register(AdmissionCycle)
-class AdmissionCycleAdmin(TabbedTranslationAdmin):
+class AdmissionCycleAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
     form = AdmissionCycleForm
     list_display = (
         "code",
@@ -190,7 +192,7 @@ class AdmissionCycleAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(NormalisedAdminMixin, admin.ModelAdmin):
     list_display = (
         "program",
         "cycle",
@@ -210,7 +212,7 @@ class OfferingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScholarshipFund)
-class ScholarshipFundAdmin(TabbedTranslationAdmin):
+class ScholarshipFundAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "cycle", "government", "seats", "eligibility", "position")
     list_filter = ("cycle", "government")
     list_select_related = ("cycle",)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from admissions.text import NormalisedFormMixin
+
 from . import selectors
 from .enums import Level
 
 
-class ProgramFilterForm(forms.Form):
+class ProgramFilterForm(NormalisedFormMixin, forms.Form):
     """The GET form of the program list; invalid values are ignored, not an error page."""
 
     level = forms.ChoiceField(

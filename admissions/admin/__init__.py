@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # Each bounded context registers its own models.
+from admissions.applicants import admin as applicants_admin  # noqa: F401
 from admissions.applications import admin as applications_admin  # noqa: F401
 from admissions.notifications import admin as notifications_admin  # noqa: F401
 from admissions.reviews import admin as reviews_admin  # noqa: F401

@@ -36,6 +36,7 @@ from admissions.applicants.validators import normalise_identifier, validate_iden
 from admissions.enums import IdentifierKind
 from admissions.models import ApplicantProfile
 from admissions.selectors import applicant_language
+from admissions.text import NormalisedFormMixin
 
 __all__ = ["MINIMUM_AGE", "PHONE_REGIONS", "ApplicantProfileForm", "phone_region"]
 
@@ -64,7 +65,7 @@ def _years_between(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-class ApplicantProfileForm(forms.ModelForm):
+class ApplicantProfileForm(NormalisedFormMixin, forms.ModelForm):
     class Meta:
         model = ApplicantProfile
         fields = PROFILE_FIELDS

@@ -1,7 +1,9 @@
 """Validators of national identifiers: Kazakh IIN, Russian SNILS, passport numbers.
 
-Each `validate_*` takes the value as typed (formatting allowed where the document allows it)
-and raises `ValidationError` with a translated message and a stable `code`; `normalise_*`
+Each `validate_*` takes the value as typed and first normalises it with
+`admissions.text.normalise_identifier_text` (full-width digits folded, spaces and dashes
+removed: `147 258 369 88` is the SNILS 14725836988), then checks the format and raises
+`ValidationError` with a translated message and a stable `code`; `normalise_*`
 return the canonical form that is stored (digits only for IIN and SNILS, upper-case for a
 passport number).
 """
@@ -15,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from admissions.enums import IdentifierKind
+from admissions.text import normalise_identifier_text
 
 __all__ = [
     "iin_birth_date",
@@ -58,8 +61,8 @@ def iin_birth_date(iin: str) -> date | None:
 
 
 def validate_iin(value: str) -> None:
-    iin = (value or "").strip()
-    if not re.fullmatch(r"\d{12}", iin):
+    iin = normalise_identifier_text(value)
+    if not re.fullmatch(r"[0-9]{12}", iin):
         raise ValidationError(_("An IIN has exactly 12 digits."), code="iin_length")
     if iin[6] not in IIN_CENTURY:
         raise ValidationError(
@@ -86,7 +89,7 @@ SNILS_UNCHECKED_UP_TO = 1001998
 
 
 def _snils_digits(value: str) -> str:
-    return re.sub(r"[\s-]", "", value or "")
+    return normalise_identifier_text(value)
 
 
 def snils_check_number(first_nine: str) -> int:
@@ -100,12 +103,11 @@ def snils_check_number(first_nine: str) -> int:
 
 
 def validate_snils(value: str) -> None:
-    raw = (value or "").strip()
-    if not re.fullmatch(r"\d{3}-?\d{3}-?\d{3}[\s-]?\d{2}", raw):
+    digits = _snils_digits(value)
+    if not re.fullmatch(r"[0-9]{11}", digits):
         raise ValidationError(
             _("A SNILS has 11 digits, written like 123-456-789 01."), code="snils_format"
         )
-    digits = _snils_digits(raw)
     number = int(digits[:9])
     if number <= SNILS_UNCHECKED_UP_TO:
         return
@@ -118,9 +120,9 @@ def validate_snils(value: str) -> None:
 
 # --- Passport ---------------------------------------------------------------------------
 def validate_passport_number(value: str) -> None:
-    if not re.fullmatch(r"[A-Za-z0-9]{6,20}", (value or "").strip()):
+    if not re.fullmatch(r"[A-Za-z0-9]{6,20}", normalise_identifier_text(value)):
         raise ValidationError(
-            _("A passport number has 6 to 20 Latin letters and digits, without spaces."),
+            _("A passport number has 6 to 20 Latin letters and digits."),
             code="passport_format",
         )
 
@@ -141,8 +143,6 @@ def validate_identifier(kind: str, value: str) -> None:
 
 
 def normalise_identifier(kind: str, value: str) -> str:
-    """The stored form: digits only for IIN and SNILS, upper-case for a passport."""
-    value = (value or "").strip()
-    if kind in (IdentifierKind.IIN, IdentifierKind.SNILS):
-        return _snils_digits(value)
-    return value.upper()
+    """The stored form: digits only for IIN and SNILS, upper-case letters and digits for a
+    passport (spaces and dashes typed inside the number removed)."""
+    return normalise_identifier_text(value).upper()

@@ -21,6 +21,7 @@ from admissions.applications.services import (
 )
 from admissions.enums import EducationDocumentKind, ExamKind
 from admissions.models import Application
+from admissions.text import NormalisedFormMixin
 from config.i18n import interpolate_lazy
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
 EMPTY = [("", "---------")]
 
 
-class ChoiceForm(forms.Form):
+class ChoiceForm(NormalisedFormMixin, forms.Form):
     """One ranked program choice: an open offering of the cycle and its language."""
 
     offering = forms.TypedChoiceField(label=_("Program"), coerce=int, required=False)
@@ -131,7 +132,7 @@ ChoiceFormSet = forms.formset_factory(
 )
 
 
-class EducationForm(forms.ModelForm):
+class EducationForm(NormalisedFormMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = EDUCATION_FIELDS
@@ -163,7 +164,7 @@ class EducationForm(forms.ModelForm):
         return data
 
 
-class ExamForm(forms.Form):
+class ExamForm(NormalisedFormMixin, forms.Form):
     exam = forms.ChoiceField(label=_("Exam"), choices=EMPTY + ExamKind.choices, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=120, required=False)
     score = forms.DecimalField(
@@ -231,7 +232,7 @@ ExamFormSet = forms.formset_factory(
 )
 
 
-class MotivationForm(forms.Form):
+class MotivationForm(NormalisedFormMixin, forms.Form):
     scholarship_requested = forms.BooleanField(
         label=_("I apply for a scholarship"),
         required=False,
@@ -263,14 +264,14 @@ class MotivationForm(forms.Form):
         return text
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(NormalisedFormMixin, forms.Form):
     consent = forms.BooleanField(
         label=_("I have read the text above and consent to the processing of my personal data."),
         error_messages={"required": _("Your consent is needed to submit the application.")},
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(NormalisedFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,

@@ -31,7 +31,11 @@ from admissions.models import (
     StatusEvent,
 )
 from admissions.notifications.outbox import notification_queue
-from admissions.selectors import applicant_language, email_is_confirmed
+from admissions.selectors import (
+    applicant_language,
+    consent_version_current,
+    email_is_confirmed,
+)
 from programs.models import AdmissionCycle, Language, Offering
 
 __all__ = ["application_notify", "application_transition"]
@@ -444,13 +448,17 @@ def application_missing(*, application: Application) -> list[str]:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor, consent: bool = False) -> Application:
+def application_submit(
+    *, application: Application, actor, consent: bool = False, consent_ip: str | None = None
+) -> Application:
     """Submit a draft: reference number, audit event and confirmation mail, exactly once.
 
     Refused (DomainError, nothing changed, the draft kept): e-mail not confirmed, outside the
     cycle's dates or after the deadline (`application_deadline`: DeadlinePassed), anything
     missing (`application_missing`), no consent to the current consent text.
-    `consent=True` records the consent with the current text version.
+    `consent=True` records the consent with the current text version
+    (`selectors.consent_version_current`), its time and `consent_ip`, the client address it
+    was given from (152-FZ art. 9 part 1 and 94-V art. 8: the operator proves the consent).
 
     The application row is locked first, so a repeated or concurrent submit waits and then
     finds it submitted: it is returned unchanged (no error, no second mail). The reference
@@ -483,10 +491,11 @@ def application_submit(*, application: Application, actor, consent: bool = False
     missing = application_missing(application=locked)
     if missing:
         raise DomainError(" ".join(str(message) for message in missing))
-    version = settings.PERSONAL_DATA_CONSENT_VERSION
+    version = consent_version_current(now=now)
     if consent:
         locked.consent_version = version
         locked.consent_given_at = now
+        locked.consent_ip = consent_ip
     elif locked.consent_version != version or locked.consent_given_at is None:
         raise DomainError(_("Give your consent to the processing of your personal data."))
     counter_cycle = AdmissionCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -502,12 +511,20 @@ def application_submit(*, application: Application, actor, consent: bool = False
             "submitted_at",
             "consent_version",
             "consent_given_at",
+            "consent_ip",
             "completed_steps",
             "updated_at",
         ]
     )
     application_transition(application=locked, to_status=ApplicationStatus.SUBMITTED, actor=actor)
-    for name in ("reference", "submitted_at", "status", "consent_version", "consent_given_at"):
+    for name in (
+        "reference",
+        "submitted_at",
+        "status",
+        "consent_version",
+        "consent_given_at",
+        "consent_ip",
+    ):
         setattr(application, name, getattr(locked, name))
     application.completed_steps = locked.completed_steps
     return locked

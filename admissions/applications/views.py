@@ -4,7 +4,6 @@ not done). After submission every step is read-only: the review page shows it al
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from admissions.applicants.services import profile_save
+from admissions.applicants.throttle import client_address
 from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
 from admissions.applications.eligibility import LEVEL_REQUIREMENTS, education_qualifies
@@ -41,6 +41,8 @@ from admissions.models import ApplicantProfile
 from admissions.selectors import (
     application_current,
     application_full,
+    consent_text_current,
+    consent_version_current,
     cycle_open,
     offerings_selectable,
 )
@@ -283,7 +285,10 @@ def _review(request, application):
         if form.is_valid():
             try:
                 submitted = application_submit(
-                    application=application, actor=request.user, consent=True
+                    application=application,
+                    actor=request.user,
+                    consent=True,
+                    consent_ip=client_address(request),
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -304,6 +309,7 @@ def _review(request, application):
             application_step_complete(application=application, step="documents")
     full = application_full(pk=application.pk)
     missing = application_missing(application=full) if is_draft else []
+    consent_text = consent_text_current() if is_draft else None
     documents_url = reverse("admissions:documents")
     return _render(
         request,
@@ -315,7 +321,10 @@ def _review(request, application):
             "missing": missing,
             "requirements": document_requirements(application=full),
             "profile": getattr(full.applicant, "applicant_profile", None),
-            "consent_version": settings.PERSONAL_DATA_CONSENT_VERSION,
+            "consent_text": consent_text,
+            "consent_version": consent_text.version
+            if consent_text is not None
+            else consent_version_current(),
             "documents_url": documents_url,
             "previous_url": documents_url if is_draft else None,
         },

@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from admissions.enums import DocumentKind
+from admissions.text import NormalisedFormMixin
 
 __all__ = ["ACCEPT_ATTRIBUTE", "DocumentUploadForm"]
 
@@ -15,7 +16,7 @@ __all__ = ["ACCEPT_ATTRIBUTE", "DocumentUploadForm"]
 ACCEPT_ATTRIBUTE = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(NormalisedFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
     file = forms.FileField(
         label=_("File"),

@@ -2,14 +2,15 @@
 
 Rules (decided here, tested in tests/admissions/test_documents.py):
 
-* The type is detected from the content, never from the name or the browser's header:
-  PDF (``%PDF-`` header and an ``%%EOF`` trailer), JPEG and PNG (magic bytes, then Pillow
-  must verify and fully decode the image, so truncated or corrupt images are refused).
-  Anything else (executables, archives, HTML, a PNG header glued on garbage) is refused.
-  Every kind accepts PDF, JPEG and PNG; the detected type is recorded in `content_type`.
-* Empty files and files over ``settings.DOCUMENT_MAX_BYTES`` are refused.
-* The applicant's file name is sanitised and kept in `original_name` only; the file is
-  stored under a random name in the private storage (see `models.document_upload_to`).
+* What a file may be is decided by one function, `validation.document_file_inspect` (PDF,
+  the JPEG family, PNG; limits, active content, polyglots; images re-encoded without
+  metadata). Every kind accepts all three; the detected type is recorded in `content_type`
+  and what is stored is what the inspection returned.
+* Empty files and files over ``settings.DOCUMENT_MAX_BYTES`` are refused, and an account
+  uploads at most ``settings.DOCUMENT_UPLOADS_PER_HOUR`` files an hour.
+* The applicant's file name is sanitised, given the extension of the detected type and kept
+  in `original_name` only; the file is stored under a random name in the private storage
+  (see `models.document_upload_to`).
 * One current file per kind, except "other" (up to `MAX_OTHER_DOCUMENTS`): uploading a kind
   that already has a file replaces it; the old file is deleted once the transaction commits.
 * Who may change documents (`documents_may_change`): the owner, while the application's
@@ -30,28 +31,29 @@ import hashlib
 import logging
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import filetype
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from admissions.applications.lifecycle import Group, statuses_in
 from admissions.documents.labels import document_kind_word
 from admissions.documents.requirements import required_kinds
+from admissions.documents.validation import EXTENSIONS, document_file_inspect
 from admissions.enums import DocumentKind, DocumentStatus
 from admissions.errors import DomainError
-from admissions.models import Application, Document, StatusEvent
+from admissions.models import Application, Document, DocumentPurge, StatusEvent
 
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
     "DocumentRequirement",
+    "document_download_name",
     "document_reject",
     "document_remove",
     "document_requirements",
@@ -60,84 +62,47 @@ __all__ = [
     "documents_may_change",
     "documents_purge_expired",
     "sanitise_file_name",
+    "with_extension",
 ]
 
 logger = logging.getLogger(__name__)
 
-ACCEPTED_CONTENT_TYPES = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-}
+ACCEPTED_CONTENT_TYPES = EXTENSIONS
 MAX_OTHER_DOCUMENTS = 10
 MAX_NAME_LENGTH = 120
-CHUNK = 64 * 1024
 
 
-# --- Content checks ---------------------------------------------------------------------
-def _read_head_and_tail(uploaded_file, head: int = 8192, tail: int = 2048) -> tuple[bytes, bytes]:
-    uploaded_file.seek(0)
-    first = uploaded_file.read(head)
-    size = uploaded_file.size
-    if size > tail:
-        uploaded_file.seek(size - tail)
-    else:
-        uploaded_file.seek(0)
-    last = uploaded_file.read(tail)
-    uploaded_file.seek(0)
-    return first, last
+# --- Content checks: see `admissions.documents.validation` ------------------------------
+def document_download_name(document: Document) -> str:
+    """The name a download gets: the applicant's name with the extension of the detected type
+    (a PDF uploaded as ``passport.html`` is downloaded as ``passport.pdf``), so that the
+    receiving computer opens it with the right program."""
+    return with_extension(document.original_name, EXTENSIONS.get(document.content_type, "bin"))
 
 
-def _detect_content_type(uploaded_file) -> str:
-    """The verified MIME type of the content, or DomainError."""
-    head, tail = _read_head_and_tail(uploaded_file)
-    refused = _(
-        "This file is not a PDF, JPEG or PNG document (its content was checked, not its "
-        "name). Please upload a PDF, JPEG or PNG file."
-    )
-    if head.startswith(b"%PDF-"):
-        if b"%%EOF" not in tail or not re.search(rb"\d+\s+\d+\s+obj", head):
-            raise DomainError(_("This PDF file is incomplete or damaged. Please export it again."))
-        return "application/pdf"
-    kind = filetype.guess(head)
-    mime = kind.mime if kind else None
-    if mime not in ("image/jpeg", "image/png"):
-        raise DomainError(refused)
-    expected_format = {"image/jpeg": "JPEG", "image/png": "PNG"}[mime]
-    damaged = _("This image is damaged or incomplete. Please upload it again.")
-    try:
-        with warnings.catch_warnings():
-            # Pillow only warns about an image just above MAX_IMAGE_PIXELS: refuse it too.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            uploaded_file.seek(0)
-            with Image.open(uploaded_file) as image:
-                if image.format != expected_format:
-                    raise DomainError(refused)
-                image.verify()
-            uploaded_file.seek(0)
-            # verify() does not decode the pixels: load them too, to catch truncated files.
-            with Image.open(uploaded_file) as image:
-                image.load()
-    except DomainError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise DomainError(_("This image is too large in pixels.")) from exc
-    except Exception as exc:  # Pillow raises many types for broken data
-        raise DomainError(damaged) from exc
-    finally:
-        uploaded_file.seek(0)
-    return mime
+def with_extension(name: str, extension: str) -> str:
+    """`name` with its extension (if any, up to 10 characters) replaced by `extension`."""
+    stem, dot, current = name.rpartition(".")
+    if dot and stem and 0 < len(current) <= 10 and " " not in current:
+        name = stem
+    return f"{name}.{extension}"
 
 
-def _hash_and_measure(uploaded_file) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks(CHUNK):
-        digest.update(chunk)
-        size += len(chunk)
-    uploaded_file.seek(0)
-    return digest.hexdigest(), size
+def _upload_rate_check(actor) -> None:
+    """At most ``DOCUMENT_UPLOADS_PER_HOUR`` uploads per account in a sliding hour (counted
+    in the cache; when the cache is unavailable the count is per process)."""
+    limit = settings.DOCUMENT_UPLOADS_PER_HOUR
+    now = timezone.now().timestamp()
+    key = f"document-uploads:{actor.pk}"
+    recent = [stamp for stamp in cache.get(key, []) if stamp > now - 3600]
+    if len(recent) >= limit:
+        raise DomainError(
+            _(
+                "You have uploaded many files in the last hour. Please wait a while before "
+                "uploading more."
+            )
+        )
+    cache.set(key, [*recent, now], 3600)
 
 
 def sanitise_file_name(name: str | None, *, fallback_extension: str = "") -> str:
@@ -239,26 +204,25 @@ def document_upload(*, application: Application, kind: str, uploaded_file, actor
         )
     _check_may_change(application, actor, replacing=current)
 
-    content_type = _detect_content_type(uploaded_file)
-    sha256, size = _hash_and_measure(uploaded_file)
-    if size == 0:
-        raise DomainError(_("The file is empty."))
-    if size > limit:
+    _upload_rate_check(actor)
+    inspected = document_file_inspect(uploaded_file)
+    content = inspected.content
+    if len(content) > limit:
         raise DomainError(_("The file is too large."))
 
     document = Document(
         application=application,
         kind=kind,
-        original_name=sanitise_file_name(
-            getattr(uploaded_file, "name", ""),
-            fallback_extension=ACCEPTED_CONTENT_TYPES[content_type],
+        original_name=with_extension(
+            sanitise_file_name(getattr(uploaded_file, "name", "")), inspected.extension
         ),
-        size=size,
-        sha256=sha256,
-        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content_type=inspected.content_type,
     )
     # The storage name comes from `document_upload_to` (random); the given name is ignored.
-    document.file.save("upload", uploaded_file, save=False)
+    # What is stored is what the inspection returned (images re-encoded without metadata).
+    document.file.save("upload", ContentFile(content), save=False)
     try:
         document.save()
         if current is not None:
@@ -392,9 +356,16 @@ def document_requirements(*, application: Application) -> list[DocumentRequireme
 
 def documents_purge_expired(*, now=None) -> int:
     """Delete the documents (rows and files) of rejected and withdrawn applications whose last
-    status change is older than the retention period. Returns how many were deleted."""
+    status change is older than ``settings.DOCUMENT_RETENTION_DAYS``, and record what was
+    removed in a `DocumentPurge` row per application (counts and kinds, no names). Returns how
+    many documents were deleted. Idempotent: a second run finds nothing.
+
+    Legal source: 152-FZ art. 5 part 7 and 94-V art. 12 (data are destroyed once the purpose
+    of processing is achieved).
+    """
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.DOCUMENT_RETENTION_DAYS)
+    retention = settings.DOCUMENT_RETENTION_DAYS
+    cutoff = now - timedelta(days=retention)
     last_change = (
         StatusEvent.objects.filter(application=OuterRef("pk"))
         .values("application")
@@ -418,9 +389,32 @@ def documents_purge_expired(*, now=None) -> int:
     for start in range(0, len(application_ids), 200):
         batch = application_ids[start : start + 200]
         with transaction.atomic():
-            documents = list(Document.objects.select_for_update().filter(application_id__in=batch))
+            applications = {
+                a.pk: a
+                for a in Application.objects.select_for_update().filter(
+                    pk__in=batch,
+                    status__in=statuses_in(Group.PURGEABLE),
+                )
+            }
+            documents = list(
+                Document.objects.select_for_update().filter(application_id__in=applications)
+            )
+            by_application: dict[int, list[Document]] = {}
             for document in documents:
+                by_application.setdefault(document.application_id, []).append(document)
                 _delete_file_on_commit(document.file.name)
+            DocumentPurge.objects.bulk_create(
+                DocumentPurge(
+                    application_id=application_id,
+                    reference=applications[application_id].reference or "",
+                    status=applications[application_id].status,
+                    documents=len(removed),
+                    kinds=sorted({d.kind for d in removed}),
+                    bytes_removed=sum(d.size for d in removed),
+                    retention_days=retention,
+                )
+                for application_id, removed in by_application.items()
+            )
             Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
             deleted += len(documents)
     if deleted:

@@ -16,6 +16,7 @@ from admissions.applications.services import application_draft_for, application_
 from admissions.applications.steps import step_number
 from admissions.documents.forms import ACCEPT_ATTRIBUTE, DocumentUploadForm
 from admissions.documents.services import (
+    document_download_name,
     document_remove,
     document_requirements,
     document_upload,
@@ -158,7 +159,7 @@ def document_download(request, pk: int):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=document.original_name,
+        filename=document_download_name(document),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from admissions.admin.related import PlainRelatedMixin, plain_related
 from admissions.models import OutgoingMail
 from admissions.notifications.outbox import outbox_resend
+from admissions.text import NormalisedAdminMixin
 
 # These messages carry a one-time link that signs in or resets a password: whoever reads it
 # could take over the account, so the admin never shows their bodies or data.
@@ -18,7 +19,7 @@ SECRET_TEMPLATES = frozenset({"account_confirmation", "password_reset"})
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(PlainRelatedMixin, admin.ModelAdmin):
+class OutgoingMailAdmin(NormalisedAdminMixin, PlainRelatedMixin, admin.ModelAdmin):
     list_display = (
         "recipient",
         "template",

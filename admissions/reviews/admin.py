@@ -15,10 +15,11 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from admissions.admin.related import PlainRelatedMixin, plain_related
 from admissions.models import Review, ReviewerAssignment, ReviewScore, RubricCriterion
 from admissions.selectors import applications_visible_to_staff, staff_is_reviewer
+from admissions.text import NormalisedAdminMixin
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(PlainRelatedMixin, TabbedTranslationAdmin):
+class RubricCriterionAdmin(NormalisedAdminMixin, PlainRelatedMixin, TabbedTranslationAdmin):
     """Name and description are edited in one tab per language (kk/ru/en)."""
 
     list_display = ("name", "cycle", "weight", "max_score", "position", "is_active")
@@ -42,7 +43,7 @@ class RubricCriterionAdmin(PlainRelatedMixin, TabbedTranslationAdmin):
 
 
 @admin.register(ReviewerAssignment)
-class ReviewerAssignmentAdmin(admin.ModelAdmin):
+class ReviewerAssignmentAdmin(NormalisedAdminMixin, admin.ModelAdmin):
     list_display = ("reviewer", "program", "blind")
     list_editable = ("blind",)
     list_filter = ("program", "blind")
@@ -72,7 +73,7 @@ class ReviewScoreInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(PlainRelatedMixin, admin.ModelAdmin):
+class ReviewAdmin(NormalisedAdminMixin, PlainRelatedMixin, admin.ModelAdmin):
     list_display = ("application", "reviewer", "score", "updated_at", "edit_link")
     list_filter = ("application__cycle",)
     list_select_related = ("application", "reviewer")

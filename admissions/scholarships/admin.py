@@ -30,6 +30,7 @@ from admissions.scholarships.allocation import (
 )
 from admissions.scholarships.awards import award_offer, award_revoke, fund_accepts_applicant
 from admissions.scholarships.ranking import ranking_compute, ranking_publish
+from admissions.text import NormalisedAdminMixin, NormalisedFormMixin
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
 PREVIEW_ROWS = 1000  # the rest is summarised (a cycle may have 20,000 applications)
@@ -38,7 +39,7 @@ ADD_AWARD = "admissions.add_scholarshipaward"
 PUBLISH = "admissions.add_rankingsnapshot"
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(NormalisedFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason (shown to the applicant)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -47,7 +48,9 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(ScholarshipAward)
-class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin):
+class ScholarshipAwardAdmin(
+    NormalisedAdminMixin, AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin
+):
     list_display = (
         "reference",
         "fund",
@@ -293,7 +296,7 @@ class ScholarshipAwardAdmin(AdminPageMixin, PlainRelatedMixin, admin.ModelAdmin)
 
 
 @admin.register(RankingSnapshot)
-class RankingSnapshotAdmin(PlainRelatedMixin, admin.ModelAdmin):
+class RankingSnapshotAdmin(NormalisedAdminMixin, PlainRelatedMixin, admin.ModelAdmin):
     list_display = ("offering", "published_at", "published_by", "row_count")
     list_filter = ("offering__cycle", "offering__program")
     list_select_related = ("offering__program", "offering__cycle", "published_by")

@@ -38,7 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -59,7 +61,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "admissions.admin.two_factor.StaffTwoFactorMiddleware",
     # Axes must be last: it turns lock-outs raised by the backend into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -93,10 +97,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache -------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Falls back to a per-process memory cache while Redis is down (config/cache.py), so
+    # that sign-in, sign-up and password reset keep answering during an outage.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -128,24 +135,76 @@ ACCOUNT_UNIQUE_EMAIL = True
 # Applicants sign in with their e-mail; allauth still fills Django's username with a
 # generated value, which must never reach a page or a message.
 ACCOUNT_USER_DISPLAY = "admissions.applicants.adapters.user_display"
-# Unconfirmed accounts may sign in and prepare a draft; submission requires a confirmed e-mail.
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Sign-up always answers "we sent you a mail", whether or not the address already has an
+# account (its owner gets an "account already exists" mail instead), so that sign-up tells
+# nobody who is registered: "mandatory" verification is what makes allauth's enumeration
+# prevention answer the same. Unconfirmed accounts may still sign in and prepare a draft (the
+# login form asks for no confirmation, admissions/applicants/account_forms.py); submission
+# requires a confirmed e-mail.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "admissions.applicants.adapters.AccountAdapter"
+# The site's input rule (NFC, stripped) on allauth's forms too (admissions/text.py).
+ACCOUNT_FORMS = {
+    "login": "admissions.applicants.account_forms.LoginForm",
+    "signup": "admissions.applicants.account_forms.SignupForm",
+    "reset_password": "admissions.applicants.account_forms.ResetPasswordForm",
+    "add_email": "admissions.applicants.account_forms.AddEmailForm",
+}
 # Tell users by mail when their password or e-mail address changes (through the outbox).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins per account are counted by django-axes (account from an address, below):
+# allauth's own per-account count would let anyone lock a stranger's account from anywhere.
+# Its burst limit per address stays. Other rate limits are allauth's defaults.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 
-# Login throttling (django-axes): lock an account+IP pair after repeated failures.
+# Reverse proxies in front of the site (0: clients connect directly). Only then is the client
+# address read from X-Forwarded-For, at the place the last trusted proxy wrote it; otherwise
+# the header is ignored, since any client can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Login throttling (django-axes), the applicants' and the admin's login alike: an account is
+# locked from one address after AXES_FAILURE_LIMIT failures, an address after
+# AXES_ADDRESS_FAILURE_LIMIT failures over any accounts (admissions/applicants/throttle.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"
-# A page in the visitor's language (the default is a bare English/Russian line of text).
-AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_HANDLER = "admissions.applicants.throttle.AccountAndAddressHandler"
+AXES_USERNAME_CALLABLE = "admissions.applicants.throttle.login_key"
+# A page in the visitor's language saying what is blocked (the default is a bare line of text).
+AXES_LOCKOUT_CALLABLE = "admissions.applicants.throttle.lockout_response"
+# Personal data stays out of axes' log lines and of the form data it stores with an attempt.
+AXES_CLIENT_STR_CALLABLE = "admissions.applicants.throttle.client_str"
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "login",
+    "email",
+    "password1",
+    "password2",
+    "code",
+]
+
+# Two-factor sign-in (allauth's MFA): TOTP from an authenticator app plus recovery codes.
+# Staff must use it where STAFF_TWO_FACTOR_REQUIRED is on (production; see
+# admissions/admin/two_factor.py). Staff accounts are created by administrators and may have
+# no confirmed address, which must not stop them from setting up their second factor.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "KazNU Omsk admissions"
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=False)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "ru"
@@ -194,6 +253,15 @@ STORAGES = {
 }
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
+# Uploaded images: refused above this many pixels (read from the header, before decoding) or
+# when decoded pixels would take more memory than the cap; stored shrunk to the longest side.
+DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+DOCUMENT_MAX_DECODED_BYTES = env.int("DOCUMENT_MAX_DECODED_BYTES", default=4 * DOCUMENT_MAX_PIXELS)
+DOCUMENT_IMAGE_MAX_SIDE = env.int("DOCUMENT_IMAGE_MAX_SIDE", default=3000)
+DOCUMENT_MAX_PDF_PAGES = env.int("DOCUMENT_MAX_PDF_PAGES", default=50)
+# Uploads per applicant account in a sliding hour (documents are few; this stops scripted
+# floods of decoding work from one new account).
+DOCUMENT_UPLOADS_PER_HOUR = env.int("DOCUMENT_UPLOADS_PER_HOUR", default=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -262,17 +330,61 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (django-csp): scripts only from our own static
+# files, never inline; no plug-ins, no framing, forms post only to the site. Inline style
+# attributes stay allowed (the admin and the HTML e-mail previews use them; they run no code).
+# Images may be data: URIs (the QR code of the two-factor set-up).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
+# Personal data never reach a log line or an error mail (config/logging.py): every handler
+# masks e-mail addresses, phone numbers and national identifiers; error mails to ADMINS carry
+# no request body, cookies, headers or local variables.
+ADMINS = [("Admissions portal", address) for address in env.list("ADMINS", default=[])]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.PersonalDataExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "personal_data": {"()": "config.logging.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        "mail_admins": {
+            "class": "config.logging.PersonalDataAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Replaces Django's default "django" logger, whose own error-mail handler would send
+        # request bodies unmasked; its records reach the masked root handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
 }
 
 # --- Application -------------------------------------------------------------------------
-# Version of the personal-data consent text shown on the review page; recorded with the
-# applicant's consent. Change it whenever the text changes.
+# The consent texts and their versions are data (admin: "Personal-data consent texts"); this
+# version is used only on a database that has none.
 PERSONAL_DATA_CONSENT_VERSION = "2025-09"

@@ -21,9 +21,12 @@ STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
 # Tasks run eagerly in the test process; tests that need the real worker start one, with
 # CELERY_EAGER=false in its environment (and switch the test process to non-eager).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
-AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_GRACE_SECONDS = 0
+# Off by default in tests because the admin tests sign staff in with `force_login`, which
+# bypasses every sign-in form; tests/admissions/admin/test_two_factor.py turns it on and signs
+# in for real, with codes computed from the TOTP secret.
+STAFF_TWO_FACTOR_REQUIRED = False
 # Static files are served by the live server's static handler; WhiteNoise would only warn
 # that STATIC_ROOT has not been collected.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]

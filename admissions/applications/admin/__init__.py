@@ -58,6 +58,7 @@ from admissions.selectors import (
     staff_may_see_documents,
     staff_may_see_national_id,
 )
+from admissions.text import NormalisedAdminMixin
 
 from .filters import (
     CappedCountPaginator,
@@ -88,7 +89,7 @@ def decision_action_name(status: str) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(AdminPageMixin, admin.ModelAdmin):
+class ApplicationAdmin(NormalisedAdminMixin, AdminPageMixin, admin.ModelAdmin):
     list_display = (
         "reference_or_draft",
         "applicant_name",

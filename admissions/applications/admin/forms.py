@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from admissions.text import NormalisedFormMixin
+
 # --- Forms of the intermediate pages ------------------------------------------------------
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NormalisedFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Message to the applicant"),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
@@ -32,14 +34,14 @@ class DecisionForm(forms.Form):
             del self.fields["override_reason"]
 
 
-class RejectDocumentForm(forms.Form):
+class RejectDocumentForm(NormalisedFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejection (the applicant reads it)"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NormalisedFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False
     )

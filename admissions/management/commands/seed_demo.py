@@ -498,7 +498,8 @@ class Command(BaseCommand):
         if not rows:
             return
         quote = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the models)
+        # Table and column names come from the models, values are parameters.
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # nosec B608
             quote(model._meta.db_table),
             ", ".join(quote(column) for column in columns),
             ", ".join(["%s"] * len(columns)),

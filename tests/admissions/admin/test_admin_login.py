@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-staple"
 
 
-@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+@override_settings(AXES_FAILURE_LIMIT=3)
 def test_admin_login_is_locked_after_repeated_failures_even_with_the_right_password(client):
     StaffFactory(username="officer1")
     with translation.override("en"):
@@ -29,7 +29,7 @@ def test_admin_login_is_locked_after_repeated_failures_even_with_the_right_passw
     assert client.get(index).status_code == 302  # still not signed in
 
 
-@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+@override_settings(AXES_FAILURE_LIMIT=3)
 def test_admin_login_works_below_the_limit(client):
     StaffFactory(username="officer2")
     with translation.override("en"):

@@ -4,7 +4,9 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -140,14 +142,26 @@ def test_other_allauth_messages_become_a_pre_rendered_notice(
     assert notice.idempotency_key.startswith("account_notice:unknown_account:")
 
 
-def test_signup_with_a_taken_address_is_refused_and_sends_nothing(
+def test_signup_with_a_taken_address_answers_like_a_new_one_and_mails_the_owner(
     client, django_capture_on_commit_callbacks
 ):
-    UserFactory(email="taken@example.org")
-    response = _signup(client, django_capture_on_commit_callbacks, email="taken@example.org")
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"]
-    assert not OutgoingMail.objects.exists()
+    """No account enumeration: the page cannot tell a taken address from a new one."""
+    owner = UserFactory(email="taken@example.org")
+    ApplicantProfileFactory(user=owner, preferred_language="kk")
+    new = _signup(Client(), django_capture_on_commit_callbacks, email="new@example.org")
+    taken = _signup(client, django_capture_on_commit_callbacks, email="taken@example.org")
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"]
+    assert "_auth_user_id" not in client.session
+    assert get_user_model().objects.filter(email="taken@example.org").count() == 1
+    notice = OutgoingMail.objects.get(recipient="taken@example.org")
+    assert notice.template == "account_notice"
+    assert notice.language == "kk"  # the owner's language, not the page's
+    assert notice.state == "sent"
+    assert "taken@example.org" in notice.context["text"]
+    assert "/accounts/password/reset/" in notice.context["text"]
+    assert "Someone (hopefully you)" not in notice.context["text"]  # translated
+    assert notice.context["subject"]
 
 
 def test_password_change_page_and_email_page_render_for_a_logged_in_user(client):
@@ -260,6 +274,10 @@ def test_resending_the_confirmation_later_queues_a_new_mail(
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         _signup(client, django_capture_on_commit_callbacks, lang="ru")
+        # Sign-up answers "check your mail" without signing in; the applicant signs in.
+        client.post(
+            _url("account_login", "ru"), {"login": "aigerim@example.org", "password": PASSWORD}
+        )
     later = start + timedelta(minutes=5)
     with (
         time_machine.travel(later, tick=False),

@@ -103,6 +103,7 @@ def test_snils_check_number_cases():
         ("112-233-445 9", "snils_format"),
         ("1122334459500", "snils_format"),
         ("112.233.445 95", "snils_format"),
+        ("112_233_445 95", "snils_format"),
         ("abc-def-ghi jk", "snils_format"),
     ],
 )
@@ -110,12 +111,14 @@ def test_invalid_snils_are_refused_with_a_reason(value, code):
     assert _code(validate_snils, value) == code
 
 
-@pytest.mark.parametrize("value", ["N1234567", "AB123456", "123456", "A" * 20])
+@pytest.mark.parametrize(
+    "value", ["N1234567", "AB123456", "123456", "A" * 20, "AB 123456", "N-123456"]
+)
 def test_passport_numbers_of_6_to_20_letters_and_digits(value):
     validate_passport_number(value)
 
 
-@pytest.mark.parametrize("value", ["12345", "A" * 21, "AB 123456", "АБ123456", "N-123456", ""])
+@pytest.mark.parametrize("value", ["12345", "A" * 21, "АБ123456", "N_123456", "N/123456", ""])
 def test_bad_passport_numbers_are_refused(value):
     assert _code(validate_passport_number, value) == "passport_format"
 
@@ -137,3 +140,27 @@ def test_messages_are_translatable_strings():
         validate_iin("000101500121")
     # The message goes through gettext (the catalogue is filled in later by the lead).
     assert "IIN" in str(info.value.messages[0]) or "ИИН" in str(info.value.messages[0])
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "147 258 369 88",  # the reported input: spaces between the groups
+        "147-258-369 88",
+        "147\u00a0258\u00a0369\u00a088",  # non-breaking spaces from a word processor
+        "147\u2013258\u2013369 88",  # en dashes
+        "\uff11\uff14\uff17\uff12\uff15\uff18\uff13\uff16\uff19\uff18\uff18",  # full-width
+        " 14725836988 ",
+    ],
+)
+def test_snils_typed_with_spaces_dashes_or_full_width_digits_is_accepted(typed):
+    validate_snils(typed)
+    validate_identifier("snils", typed)
+    assert normalise_identifier("snils", typed) == "14725836988"
+
+
+def test_iin_in_full_width_digits_is_accepted_and_stored_in_ascii():
+    full_width = "".join(chr(0xFF10 + int(digit)) for digit in "000101500001")
+    validate_iin(full_width)
+    validate_iin("0001 0150 0001")
+    assert normalise_identifier("iin", full_width) == "000101500001"

@@ -279,7 +279,7 @@ def test_changelist_query_budget_does_not_grow_with_rows(
     assert len(response.context["cl"].result_list) >= 12
 
 
-@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+@override_settings(AXES_FAILURE_LIMIT=3)
 def test_locked_admin_login_answers_with_a_page_in_the_staff_language(client):
     StaffFactory(username="officer-locked")
     with translation.override("kk"):

@@ -48,43 +48,41 @@ def test_progress_is_kept_by_slug_and_survives_a_new_step(client, monkeypatch):
     assert steps.step_number("education") == 4
 
 
-class _Rows:
-    """The historical Application model as the data migration uses it (filter, update),
-    over plain rows: migrating the real schema back and forth inside the suite would leave
-    later tests with another schema."""
+def _migrate_to_latest() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    def __init__(self, rows):
-        self.rows = rows
-
-    def filter(self, **lookup):
-        ((name, value),) = lookup.items()
-        if name.endswith("__gt"):
-            return _Rows([r for r in self.rows if r[name[:-4]] > value])
-        return _Rows([r for r in self.rows if r[name] == value])
-
-    def update(self, **values):
-        for row in self.rows:
-            row.update(values)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-def test_the_data_migration_turns_positions_into_slugs():
+@pytest.mark.django_db(transaction=True)
+def test_the_data_migration_turns_positions_into_slugs(request):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
     migration = importlib.import_module(
         "admissions.migrations.0004_lifecycle_steps_overrides_allocation_runs"
     )
     # The order frozen in the migration is the order the positions meant.
     assert tuple(s.slug for s in steps.STEPS) == migration.STEP_ORDER
-    rows = [{"completed_step": n, "completed_steps": []} for n in (0, 3, 7, 9)]
-
-    class Apps:
-        @staticmethod
-        def get_model(app_label, name):
-            return type("Application", (), {"objects": _Rows(rows)})
-
-    migration.positions_to_slugs(Apps, None)
-    assert [row["completed_steps"] for row in rows] == [
+    request.addfinalizer(_migrate_to_latest)  # the tests that follow need the latest schema
+    before = [("admissions", "0003_rubric_translations")]
+    after = [("admissions", "0004_lifecycle_steps_overrides_allocation_runs")]
+    cycle = CycleFactory()
+    users = [ApplicantProfileFactory().user for _ in range(3)]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("admissions", "Application")
+    for user, position in zip(users, (0, 3, 7), strict=True):
+        old.objects.create(applicant_id=user.pk, cycle_id=cycle.pk, completed_step=position)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("admissions", "Application")
+    progress = {row.applicant_id: row.completed_steps for row in new.objects.all()}
+    assert [progress[user.pk] for user in users] == [
         [],
         ["personal", "programs", "education"],
-        list(migration.STEP_ORDER),
         list(migration.STEP_ORDER),
     ]
 

@@ -167,11 +167,14 @@ def test_without_consent_is_refused():
         application_submit(application=application, actor=None, consent=False)
 
 
-def test_consent_of_an_older_text_version_is_not_enough(settings):
-    application = ready_application(consent_version="2024-01", consent_given_at=timezone.now())
+def test_consent_of_an_older_text_version_is_not_enough():
+    from admissions.models import ConsentText
+
+    ConsentText.objects.create(version="2030-01", text="New text", in_force_from=timezone.now())
+    application = ready_application(consent_version="2025-09", consent_given_at=timezone.now())
     with pytest.raises(DomainError, match="consent"):
         application_submit(application=application, actor=None)
-    settings.PERSONAL_DATA_CONSENT_VERSION = "2024-01"
+    type(application).objects.filter(pk=application.pk).update(consent_version="2030-01")
     application_submit(application=application, actor=None)
     assert application.status == ApplicationStatus.SUBMITTED
 

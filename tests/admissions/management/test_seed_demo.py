@@ -125,7 +125,7 @@ def test_running_twice_with_the_same_seed_is_refused_another_seed_appends(catalo
 def test_documents_are_small_valid_files_in_private_storage(catalogue):
     from django.core.files.storage import storages
 
-    from admissions.documents.services import _detect_content_type
+    from admissions.documents.validation import document_file_inspect
 
     run("--applicants", "30", "--seed", "9")
     documents = Document.objects.all()
@@ -136,7 +136,8 @@ def test_documents_are_small_valid_files_in_private_storage(catalogue):
         with document.file.open("rb") as handle:
             content = handle.read()
         assert hashlib.sha256(content).hexdigest() == document.sha256
-        assert _detect_content_type(SimpleUploadedFile("x", content)) == document.content_type
+        inspected = document_file_inspect(SimpleUploadedFile("x", content))
+        assert inspected.content_type == document.content_type
 
 
 def test_missing_cycle_is_a_clear_error():

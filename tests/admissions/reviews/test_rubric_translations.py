@@ -192,18 +192,15 @@ def test_rubric_admin_refuses_a_criterion_without_a_russian_name(client):
     assert not RubricCriterion.objects.exists()
 
 
-@pytest.fixture
-def _latest_migrations_after():
-    """Leave the test database at the latest migrations (later migrations were unapplied
-    by going back to 0002), for the tests that follow."""
-    yield
+def _migrate_to_latest() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_latest_migrations_after")
-def test_migration_fills_every_language_of_existing_criteria():
+def test_migration_fills_every_language_of_existing_criteria(request):
+    # Later migrations exist: leave the schema at the latest one for the tests that follow.
+    request.addfinalizer(_migrate_to_latest)
     executor = MigrationExecutor(connection)
     before = [("admissions", "0002_verbose_names")]
     after = [("admissions", "0003_rubric_translations")]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('admissions', '0004_lifecycle_steps_overrides_allocation_runs'),
+        ('admissions', '0005_personal_data'),
         ('programs', '0003_cldr_countries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
