@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -61,6 +62,15 @@ def _url(language: str, name: str, **kwargs) -> str:
         return reverse(name, kwargs=kwargs or None)
 
 
+def _confirm(client: Client, email: str) -> None:
+    """Open the confirmation link of the mail just sent (it signs the person in)."""
+    mail = OutgoingMail.objects.filter(template="account_confirmation", recipient=email).last()
+    response = client.post(mail.context["confirm_url"].removeprefix(settings.SITE_URL))
+    assert response.status_code == 302
+    if "_auth_user_id" not in client.session:
+        client.force_login(get_user_model().objects.get(email=email))
+
+
 def _sign_up(language: str, email: str) -> Client:
     """Sign up and fill the first step on `language`'s pages, keeping every default the
     form offers (the preferred language above all)."""
@@ -70,6 +80,7 @@ def _sign_up(language: str, email: str) -> Client:
         {"email": email, "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
+    _confirm(client, email)
     personal = _url(language, "admissions:application_step", step="personal")
     form = client.get(personal).context["form"]
     offered = form.initial["preferred_language"]

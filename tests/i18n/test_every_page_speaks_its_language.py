@@ -61,8 +61,8 @@ def test_every_page_is_in_its_language_only(world, language):
         if response.status_code >= 400:
             problems.append(f"{page.label} [{page.name}]: HTTP {response.status_code}")
             continue
-        if response.status_code != 200:
-            continue  # a redirect: its target is a page of its own
+        if response.status_code != 200 or response.streaming:
+            continue  # a redirect (its target is a page of its own) or a file download
         checked += 1
         offences = _offences_of(response, language)
         if offences:

@@ -26,14 +26,17 @@ LIBRARIES = [
     ("django_celery_beat/locale", "django", None),
     ("import_export/locale", "django", None),
     ("phonenumber_field/locale", "django", None),
-    # allauth: the account pages and mails (no social accounts, MFA or sessions here).
+    # allauth: the account and two-factor pages and mails (no social accounts or sessions).
     (
         "allauth/locale",
         "django",
         lambda sources: any(
-            (s.startswith("account/") or "templates/account/" in s or "templates/allauth/" in s)
+            (
+                s.startswith(("account/", "mfa/"))
+                or any(f"templates/{part}/" in s for part in ("account", "allauth", "mfa"))
+            )
             and not any(
-                part in s for part in ("socialaccount", "mfa/", "idp/", "usersessions", "headless")
+                part in s for part in ("socialaccount", "idp/", "usersessions", "headless")
             )
             for s in sources
         ),

@@ -183,6 +183,23 @@ def _rows_for_every_admin_page(world: World, offering) -> None:
         idempotency_key="language-check-1",
     )
     ReviewerAssignment.objects.create(reviewer=world.superuser, program=offering.program)
+    from allauth.mfa.models import Authenticator
+
+    from admissions.models import DocumentPurge
+
+    Authenticator.objects.create(
+        user=world.superuser, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "x"}
+    )
+    rejected = world.by_status[ApplicationStatus.REJECTED]
+    DocumentPurge.objects.create(
+        application=rejected,
+        reference=rejected.reference,
+        status=ApplicationStatus.REJECTED,
+        documents=3,
+        kinds=["identity", "education", "photo"],
+        bytes_removed=909,
+        retention_days=365,
+    )
 
 
 def any_object(model):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -38,6 +39,7 @@ def test_sign_up_page_language_becomes_the_language_of_mail(client, language):
     assert confirmation.language == language
     assert f"/{language}/accounts/confirm-email/" in confirmation.context["confirm_url"]
     # The profile form (also the application's first step) offers that language.
+    client.post(confirmation.context["confirm_url"].removeprefix(settings.SITE_URL))
     form = client.get(_url(language, "admissions:profile")).context["form"]
     assert form.initial["preferred_language"] == language
 
