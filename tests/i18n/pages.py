@@ -32,12 +32,21 @@ NOT_PAGES = {
     "admissions:award_decline": "POST-only action (the offer page has the form)",
     "admin:view_on_site": "redirect to the object's public page",
     "admin:autocomplete": "JSON for the admin's select boxes",
+    "mfa_deactivate_totp": "exists only once the person has an authenticator app",
+    "mfa_view_recovery_codes": "exists only once the person has recovery codes",
+    "mfa_download_recovery_codes": "exists only once the person has recovery codes",
     "admin:logout": "POST-only action",
     "account_logout": "the question is covered by the logged-in flow below",
     "account_reauthenticate": "asked only before a sensitive change; same form as log-in",
     "account_request_reauthentication_code": "log-in by code is not enabled",
     "account_confirm_reauthentication_code": "log-in by code is not enabled",
     "account_confirm_login_code": "log-in by code is not enabled",
+}
+
+
+# Pages that show one text in all three languages side by side, by design (editing it).
+MULTILINGUAL = {
+    "admin:admissions_consenttext_change": "the consent text, edited in kk, ru and en",
 }
 
 
