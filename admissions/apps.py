@@ -17,3 +17,7 @@ class AdmissionsConfig(AppConfig):
             post_delete.connect(
                 public_pages_invalidate, sender=model, dispatch_uid=f"pages-del-{model}"
             )
+
+        from config.i18n import through_model_names_made_lazy
+
+        through_model_names_made_lazy()

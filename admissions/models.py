@@ -32,6 +32,7 @@ from admissions.enums import (
     MailState,
     SiteLanguage,
 )
+from config.countries import CldrCountries
 from programs.models import AdmissionCycle, Language, Offering, Program, ScholarshipFund
 
 
@@ -57,7 +58,7 @@ class ApplicantProfile(models.Model):
     last_name_latin = models.CharField(_("last name (Latin letters)"), max_length=100)
     first_name_latin = models.CharField(_("first name (Latin letters)"), max_length=100)
     birth_date = models.DateField(_("date of birth"))
-    citizenship = CountryField(_("citizenship"))
+    citizenship = CountryField(_("citizenship"), countries=CldrCountries)
     identifier_kind = models.CharField(
         _("identifier"), max_length=16, choices=IdentifierKind.choices
     )
@@ -101,6 +102,41 @@ class ApplicantProfile(models.Model):
     def full_name_latin(self) -> str:
         return f"{self.first_name_latin} {self.last_name_latin}".strip()
 
+    def first_name_for(self, language: str) -> str:
+        """The first name to greet with in `language`: the Latin spelling in English (a
+        reader of English mail may not read Cyrillic), the native one in Kazakh and
+        Russian."""
+        if language == SiteLanguage.EN and self.first_name_latin:
+            return self.first_name_latin
+        return self.first_name_native
+
+
+class UserLanguage(models.Model):
+    """The language a person reads the portal's mail in, apart from the applicant profile.
+
+    Set at sign-up to the language of the sign-up page, changed by an explicit choice (the
+    language switcher of a signed-in user, the profile's preferred language, a staff
+    member's own setting in the admin). It is what staff mail (the digest) is written in,
+    and what an applicant's mail uses before the profile exists; see
+    `admissions.selectors.applicant_language`.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="language_preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=8, choices=SiteLanguage.choices)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("language of e-mails")
+        verbose_name_plural = _("languages of e-mails")
+
+    def __str__(self) -> str:
+        return str(self.get_language_display())
+
 
 class Application(models.Model):
     applicant = models.ForeignKey(
@@ -127,7 +163,9 @@ class Application(models.Model):
     )
     # Prior education
     education_institution = models.CharField(_("institution"), max_length=255, blank=True)
-    education_country = CountryField(_("country of education"), blank=True)
+    education_country = CountryField(
+        _("country of education"), countries=CldrCountries, blank=True
+    )
     education_document_kind = models.CharField(
         _("education document"), max_length=32, choices=EducationDocumentKind.choices, blank=True
     )

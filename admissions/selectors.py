@@ -49,10 +49,31 @@ def email_is_confirmed(user) -> bool:
     return EmailAddress.objects.filter(user=user, primary=True, verified=True).exists()
 
 
-def applicant_language(user) -> str:
-    """The language of mail to `user`: their profile's preferred one, else the site's."""
-    profile = getattr(user, "applicant_profile", None)
-    return profile.preferred_language if profile else settings.LANGUAGE_CODE
+def applicant_language(user, *, default: str | None = None) -> str:
+    """The language of mail to `user` (applicant or staff), a code of settings.LANGUAGES.
+
+    In order: the applicant profile's preferred language; the account's own language
+    (`UserLanguage`: the sign-up page's language, or the last explicit choice); `default`
+    (e.g. the language of the current page); the site's default language.
+    """
+    from admissions.models import ApplicantProfile, UserLanguage
+
+    codes = {code for code, _name in settings.LANGUAGES}
+    if user is not None and getattr(user, "pk", None):
+        try:
+            profile = user.applicant_profile
+        except ApplicantProfile.DoesNotExist:
+            profile = None
+        if profile is not None and profile.preferred_language in codes:
+            return profile.preferred_language
+        try:
+            chosen = user.language_preference.language
+        except UserLanguage.DoesNotExist:
+            chosen = None
+        if chosen in codes:
+            return chosen
+    base = (default or "").split("-")[0]
+    return base if base in codes else settings.LANGUAGE_CODE
 
 
 def documents_visible_to(user) -> QuerySet[Document]:

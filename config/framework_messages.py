@@ -88,37 +88,3 @@ PLURAL_MESSAGES = [
         "min_length",
     ),
 ]
-
-# django_countries has no Kazakh catalogue: on /kk/ every country showed in Russian, and
-# these common names (django_countries.base.CountriesBase.COMMON_NAMES and data.py) in
-# English. The countries applicants come from most, and those shown in English.
-COUNTRIES = [
-    _("Kazakhstan"),
-    _("Russia"),
-    _("Uzbekistan"),
-    _("Kyrgyzstan"),
-    _("Tajikistan"),
-    _("Turkmenistan"),
-    _("Azerbaijan"),
-    _("Armenia"),
-    _("Georgia"),
-    _("Belarus"),
-    _("Ukraine"),
-    _("Mongolia"),
-    _("China"),
-    _("Türkiye"),
-    _("Afghanistan"),
-    _("India"),
-]
-# Untranslated in django_countries' Russian too (it then shows the official name); on /kk/
-# they showed in English.
-COUNTRIES_COMMON_NAMES = [
-    _("Bahamas (The)"),
-    _("Democratic Republic of the Congo"),
-    _("Micronesia"),
-    _("Naoero"),
-    _("Palestine"),
-    _("Saint Helena"),
-    _("South Georgia"),
-    _("Vatican City"),
-]

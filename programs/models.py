@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from config.countries import CldrCountries
+
 from .enums import Level
 
 
@@ -260,11 +262,12 @@ class ScholarshipFund(models.Model):
     cycle = models.ForeignKey(
         AdmissionCycle, on_delete=models.CASCADE, related_name="funds", verbose_name=_("cycle")
     )
-    government = CountryField(_("funding government"))
+    government = CountryField(_("funding government"), countries=CldrCountries)
     name = models.CharField(_("name"), max_length=200)
     seats = models.PositiveIntegerField(_("seats"))
     eligible_citizenships = CountryField(
         _("eligible citizenships"),
+        countries=CldrCountries,
         multiple=True,
         blank=True,
         help_text=_("Leave empty when applicants of any citizenship are eligible."),

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from config.framework_messages import COUNTRIES, COUNTRIES_COMMON_NAMES, MESSAGES, PLURAL_MESSAGES
+from config.framework_messages import MESSAGES, PLURAL_MESSAGES
 
 VALUES = {"limit_value": 2, "show_value": 1, "max": 2, "num": 2, "min_length": 2}
 
@@ -17,7 +17,7 @@ def _text(message) -> str:
         return str(message) % 2
 
 
-@pytest.mark.parametrize("message", MESSAGES + PLURAL_MESSAGES + COUNTRIES)
+@pytest.mark.parametrize("message", MESSAGES + PLURAL_MESSAGES)
 def test_every_listed_msgid_is_one_the_libraries_translate(message):
     # A msgid with a typo is in no catalogue: its Russian would be the English text.
     with translation.override("en"):
@@ -25,11 +25,3 @@ def test_every_listed_msgid_is_one_the_libraries_translate(message):
     with translation.override("ru"):
         russian = _text(message)
     assert russian != english
-
-
-@pytest.mark.parametrize("name", COUNTRIES_COMMON_NAMES)
-def test_listed_common_country_names_are_django_countries_own(name):
-    from django_countries import countries
-
-    with translation.override("en"):
-        assert str(name) in {str(country_name) for _code, country_name in countries}

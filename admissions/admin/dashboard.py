@@ -19,7 +19,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from admissions.applications.release import decisions_pending_release
 from admissions.enums import ApplicationStatus, DocumentKind
@@ -31,6 +30,7 @@ from admissions.selectors import (
     scholarship_figures,
     staff_is_reviewer,
 )
+from config.countries import countries
 from programs.enums import Level
 from programs.models import AdmissionCycle, Language, Program
 

@@ -4,8 +4,9 @@ allauth renders and sends its mail synchronously; here `send_mail` instead queue
 `OutgoingMail` row (`admissions.notifications.outbox.notification_queue`) that a Celery
 task renders and sends after the transaction commits, in the recipient's language:
 
-* the language is the profile's `preferred_language` when the user has a profile, otherwise
-  the language active in the request (the page language at sign-up);
+* the language is the recipient's (`admissions.selectors.applicant_language`: the profile's
+  preferred language, else the account's, which sign-up sets to the language of the
+  sign-up page), else the language active in the request;
 * links in the mail are built under that language, so they carry its URL prefix;
 * e-mail confirmation -> template ``account_confirmation`` (context ``confirm_url``),
   password reset -> ``password_reset`` (``reset_url``); every other allauth message
@@ -37,6 +38,12 @@ CONFIRMATION_TEMPLATES = {
 PASSWORD_RESET_TEMPLATE = "account/email/password_reset_key"  # noqa: S105
 
 
+def user_display(user) -> str:
+    """How allauth names a person in its messages ("Successfully signed in as …"): the
+    e-mail address they signed up with, never the username generated for them."""
+    return user.email or user.get_full_name() or ""
+
+
 def _supported(language: str | None) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     if language in codes:
@@ -61,15 +68,22 @@ class AccountAdapter(DefaultAccountAdapter):
         return get_user_model().objects.filter(email__iexact=email).first()
 
     def mail_language(self, user) -> str:
-        """The language of mail to `user`: their profile's, else the active one."""
-        profile = None
-        if user is not None and getattr(user, "pk", None):
-            from admissions.models import ApplicantProfile
+        """The language of mail to `user`: theirs, else the active one."""
+        from admissions.selectors import applicant_language
 
-            profile = ApplicantProfile.objects.filter(user=user).only("preferred_language").first()
-        if profile is not None:
-            return _supported(profile.preferred_language)
-        return _supported(translation.get_language())
+        return applicant_language(user, default=_supported(translation.get_language()))
+
+    def save_user(self, request, user, form, commit: bool = True):
+        """Save the new account and remember the language of the sign-up page as the
+        language of its mail, until the person chooses another."""
+        user = super().save_user(request, user, form, commit=commit)
+        if commit and user.pk:
+            from admissions.applicants.services import user_language_set
+
+            user_language_set(
+                user=user, language=_supported(translation.get_language()), explicit=False
+            )
+        return user
 
     # --- mails whose links must carry the recipient's language prefix ---------------------
     def send_confirmation_mail(self, request, emailconfirmation, signup: bool) -> None:

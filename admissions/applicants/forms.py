@@ -23,6 +23,8 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from admissions.applicants.services import (
@@ -33,13 +35,30 @@ from admissions.applicants.services import (
 from admissions.applicants.validators import normalise_identifier, validate_identifier
 from admissions.enums import IdentifierKind
 from admissions.models import ApplicantProfile
+from admissions.selectors import applicant_language
 from admissions.text import NormalisedFormMixin
 
-__all__ = ["MINIMUM_AGE", "ApplicantProfileForm"]
+__all__ = ["MINIMUM_AGE", "PHONE_REGIONS", "ApplicantProfileForm", "phone_region"]
+
+# Citizens of these countries type their phone in the domestic form ("8 701 123 45 67");
+# both use the country code +7 and the trunk prefix 8. Anyone else is read as Kazakhstan
+# (the branch's home country), and an international "+..." number works for everyone.
+PHONE_REGIONS = ("KZ", "RU")
+PHONE_DEFAULT_REGION = "KZ"
+# Shown as the example in the field and in its error message: a Kazakh mobile number.
+PHONE_EXAMPLE = "+7 701 123 45 67"
 
 MINIMUM_AGE = 15
 LATIN_NAME = re.compile(r"[A-Za-z]+(?:[ '’-][A-Za-z]+)*")
 NATIVE_NAME = re.compile(r"[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?")
+
+
+def phone_region(citizenship) -> str:
+    """The region a phone number without "+" is read in: the citizenship's when it is one
+    of PHONE_REGIONS, else PHONE_DEFAULT_REGION. `citizenship` is an ISO 3166 code or a
+    django-countries Country (or empty)."""
+    code = str(getattr(citizenship, "code", citizenship) or "").upper()
+    return code if code in PHONE_REGIONS else PHONE_DEFAULT_REGION
 
 
 def _years_between(born: date, today: date) -> int:
@@ -53,7 +72,7 @@ class ApplicantProfileForm(NormalisedFormMixin, forms.ModelForm):
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(
-                attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+7 701 123 4567"}
+                attrs={"type": "tel", "autocomplete": "tel", "placeholder": PHONE_EXAMPLE}
             ),
             "identifier": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
@@ -63,7 +82,10 @@ class ApplicantProfileForm(NormalisedFormMixin, forms.ModelForm):
                 "Kazakh IIN: 12 digits. Russian SNILS: 11 digits (123-456-789 01). "
                 "Otherwise your passport number."
             ),
-            "phone": _("In international form, starting with + and the country code."),
+            "phone": _(
+                "In international form (+7 701 123 45 67) or, for a Kazakh or Russian number, "
+                "as dialled at home (8 701 123 45 67)."
+            ),
             "preferred_language": _("The language of our e-mails to you."),
         }
 
@@ -76,6 +98,11 @@ class ApplicantProfileForm(NormalisedFormMixin, forms.ModelForm):
             for name in PROFILE_IDENTITY_FIELDS:
                 self.fields[name].disabled = True
         self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self._set_phone_region()
+        if not self.instance.pk and user is not None:
+            # A new profile starts in the language the person signed up in (or chose
+            # since), else the language of this page.
+            self.initial["preferred_language"] = applicant_language(user, default=get_language())
         for name in ("last_name_latin", "first_name_latin"):
             self.fields[name].widget.attrs.update(
                 {"autocomplete": "off", "pattern": r"[A-Za-z' \-]+", "lang": "en"}
@@ -118,6 +145,19 @@ class ApplicantProfileForm(NormalisedFormMixin, forms.ModelForm):
                     css_class="row",
                 ),
             ),
+        )
+
+    def _set_phone_region(self) -> None:
+        citizenship = (
+            self.data.get(self.add_prefix("citizenship"))
+            if self.is_bound
+            else self.initial.get("citizenship")
+        )
+        field = self.fields["phone"]
+        field.region = phone_region(citizenship or self.instance.citizenship)
+        field.error_messages["invalid"] = format_lazy(
+            _("Enter a valid phone number, for example {example} or 8 701 123 45 67."),
+            example=PHONE_EXAMPLE,
         )
 
     # --- field rules ---------------------------------------------------------------------

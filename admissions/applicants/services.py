@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from admissions.applicants.search import profile_search_key
 from admissions.applicants.validators import normalise_identifier
 from admissions.errors import DomainError
-from admissions.models import ApplicantProfile
+from admissions.models import ApplicantProfile, UserLanguage
 
 __all__ = [
     "PROFILE_CONTACT_FIELDS",
@@ -26,6 +27,7 @@ __all__ = [
     "profile_identity_locked",
     "profile_save",
     "profiles_rebuild_search_keys",
+    "user_language_set",
 ]
 
 PROFILE_IDENTITY_FIELDS = (
@@ -54,6 +56,32 @@ def profile_identity_locked(user) -> bool:
 
 def _comparable(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+@transaction.atomic
+def user_language_set(*, user, language: str, explicit: bool = True) -> UserLanguage | None:
+    """Record `language` (a code of settings.LANGUAGES) as `user`'s language of mail.
+
+    `explicit=False` is the implicit default taken from the sign-up page: it never
+    overrides a choice already recorded. An explicit choice (the language switcher of a
+    signed-in user, a staff member's setting) also becomes the applicant profile's
+    preferred language, so every mail, link and reminder follows it. An unsupported code
+    changes nothing and returns None.
+    """
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return None
+    if not explicit:
+        preference, _created = UserLanguage.objects.get_or_create(
+            user=user, defaults={"language": language}
+        )
+        return preference
+    preference, _created = UserLanguage.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    ApplicantProfile.objects.filter(user=user).exclude(preferred_language=language).update(
+        preferred_language=language
+    )
+    return preference
 
 
 @transaction.atomic
@@ -88,6 +116,10 @@ def profile_save(*, user, data: dict[str, Any]) -> ApplicantProfile:
     profile.full_clean()
     profile.search_key = profile_search_key(profile)
     profile.save()
+    # The preferred language chosen here is also the account's (one answer everywhere).
+    UserLanguage.objects.update_or_create(
+        user=user, defaults={"language": profile.preferred_language}
+    )
     return profile
 
 

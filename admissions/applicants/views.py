@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import check_for_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 
 from admissions.applicants.forms import ApplicantProfileForm
 from admissions.applicants.personal_data import (
@@ -20,7 +21,7 @@ from admissions.applicants.personal_data import (
     account_may_be_deleted,
     personal_data_export,
 )
-from admissions.applicants.services import profile_save
+from admissions.applicants.services import profile_save, user_language_set
 from admissions.errors import DomainError
 from admissions.models import ApplicantProfile
 from admissions.text import NormalisedFormMixin
@@ -92,4 +93,19 @@ def personal_data_download(request):
         archive, as_attachment=True, filename=name, content_type="application/zip"
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def language_set(request):
+    """Django's `set_language`, and for a signed-in person an explicit choice of the
+    language of their mail: every later mail, link and reminder follows it."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language
+        and check_for_language(language)
+    ):
+        user_language_set(user=request.user, language=language)
     return response

@@ -22,6 +22,7 @@ from admissions.applications.services import (
 from admissions.enums import EducationDocumentKind, ExamKind
 from admissions.models import Application
 from admissions.text import NormalisedFormMixin
+from config.i18n import interpolate_lazy
 
 __all__ = [
     "ChoiceForm",
@@ -244,10 +245,13 @@ class MotivationForm(NormalisedFormMixin, forms.Form):
         min_length=MOTIVATION_MIN_LENGTH,
         max_length=MOTIVATION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_(
-            "Why do you want to study with us? Between %(min)s and %(max)s characters, plain text."
-        )
-        % {"min": MOTIVATION_MIN_LENGTH, "max": MOTIVATION_MAX_LENGTH},
+        help_text=interpolate_lazy(
+            _(
+                "Why do you want to study with us? Between %(min)s and %(max)s characters, "
+                "plain text."
+            ),
+            {"min": MOTIVATION_MIN_LENGTH, "max": MOTIVATION_MAX_LENGTH},
+        ),
     )
 
     def clean_motivation(self):

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from admissions.applications import lifecycle
@@ -43,18 +45,26 @@ def application_notify(*, application: Application, template: str, key: str, **e
     """Queue a mail about `application` to its applicant, in their language."""
     user = application.applicant
     profile = getattr(user, "applicant_profile", None)
+    language = applicant_language(user)
+    with translation.override(language):
+        # A message the system wrote (a lazy string) reaches the applicant in their
+        # language; what a person typed stays as typed.
+        extra = {
+            key: str(value) if isinstance(value, Promise) else value
+            for key, value in extra.items()
+        }
     context = {
         "application_id": application.pk,
         "reference": application.reference or "",
         "status": application.status,
-        "name": profile.first_name_native if profile else "",
+        "name": profile.first_name_for(language) if profile else "",
         **extra,
     }
     notification_queue(
         recipient=user.email,
         template=template,
         context=context,
-        language=applicant_language(user),
+        language=language,
         key=key,
         user=user,
     )
@@ -76,12 +86,15 @@ def application_transition(
     application: Application,
     to_status: str,
     actor=None,
-    note: str = "",
+    note: str | Promise = "",
     override_reason: str = "",
     notify: bool = True,
     mail_context: dict | None = None,
 ) -> StatusEvent:
     """Move `application` to `to_status`, audit it and queue the applicant's mail.
+
+    `note` is what staff typed, or a system message as a lazy string: the audit row keeps
+    it in the actor's language, the applicant's mail says it in theirs.
 
     What is allowed, which note is required, which mail an arrival sends and which guards
     it checks are declared in `admissions.applications.lifecycle`. The row is locked, so
@@ -118,7 +131,8 @@ def application_transition(
             }
         )
     target = lifecycle.spec(to_status)
-    note = (note or "").strip()
+    system_note = note if isinstance(note, Promise) else None
+    note = str(note or "").strip()
     if target.note_required is not None and not note:
         raise DomainError(str(target.note_required))
     override_reason = (override_reason or "").strip()
@@ -164,7 +178,7 @@ def application_transition(
             key=f"application-{locked.pk}-event-{event.pk}",
             from_status=shown,
             to_status=to_status,
-            note=note,
+            note=system_note or note,
             **(mail_context or {}),
         )
     # Keep the caller's instance in step with the database.
@@ -498,7 +512,7 @@ def application_submit(
                 "The deadline (%(deadline)s) has passed: the application can no longer be "
                 "submitted. Your draft is kept."
             )
-            % {"deadline": local.strftime("%Y-%m-%d %H:%M")}
+            % {"deadline": date_format(local, "DATETIME_FORMAT")}
         )
     missing = application_missing(application=locked)
     if missing:

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from admissions.applications.lifecycle import Group, statuses_in
+from admissions.documents.labels import document_kind_word
 from admissions.documents.requests import document_change_refusal
 from admissions.documents.requirements import required_kinds
 from admissions.documents.validation import EXTENSIONS, document_file_inspect
@@ -289,6 +290,22 @@ class DocumentRequirement:
         if self.document is None:
             return "missing" if self.required else "optional"
         return self.document.status
+
+    @property
+    def required_label(self) -> str:
+        """ "required" or "optional", agreeing with the document kind in the active language."""
+        return document_kind_word(self.kind, "required" if self.required else "optional")
+
+    @property
+    def status_label(self) -> str:
+        """The status as a word agreeing with the document kind (see `status`)."""
+        status = self.status
+        if status == "missing":
+            return str(_("Missing"))
+        if status == "pending":
+            return str(_("Awaiting verification"))
+        word = {"optional": "optional_missing"}.get(status, status)
+        return document_kind_word(self.kind, word)
 
 
 def document_requirements(*, application: Application) -> list[DocumentRequirement]:

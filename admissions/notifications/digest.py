@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +12,7 @@ from admissions.models import OutgoingMail
 from admissions.notifications.outbox import notification_queue
 from admissions.selectors import (
     STAFF_GROUPS,
+    applicant_language,
     applications_visible_to_staff,
     documents_awaiting_verification,
     reviews_owed_by,
@@ -30,7 +30,8 @@ def staff_digest_context(*, user, now: datetime) -> dict:
     since = now - timedelta(hours=24)
     new = applications_visible_to_staff(user).filter(submitted_at__gte=since, submitted_at__lt=now)
     context = {
-        "name": user.get_full_name() or user.get_username(),
+        # The greeting names the person, never the login name an administrator gave them.
+        "name": user.get_full_name(),
         "new_count": new.count(),
         "new_references": list(
             new.order_by("submitted_at").values_list("reference", flat=True)[:LISTED]
@@ -61,14 +62,13 @@ def staff_digest_send(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     local_date = timezone.localdate(now)
-    # Staff have no applicant profile, hence no preferred language: the site's default.
-    language = settings.LANGUAGE_CODE
     staff = (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
         .filter(Q(is_superuser=True) | Q(groups__name__in=STAFF_GROUPS))
         .exclude(email="")
         .distinct()
+        .select_related("applicant_profile", "language_preference")
         .order_by("pk")
     )
     queued = 0
@@ -86,7 +86,8 @@ def staff_digest_send(*, now: datetime | None = None) -> int:
             recipient=user.email,
             template="staff_digest",
             context=context,
-            language=language,
+            # Each staff member's own language (set in the admin), else the site's default.
+            language=applicant_language(user),
             key=key,
             user=user,
         )

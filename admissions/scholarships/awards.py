@@ -81,7 +81,9 @@ def offer_is_open(award: ScholarshipAward, now: datetime | None = None) -> bool:
 
 # --- Offers --------------------------------------------------------------------------------
 def _award_mail_context(award: ScholarshipAward) -> dict:
-    language = applicant_language(award.application.applicant)
+    applicant = award.application.applicant
+    language = applicant_language(applicant)
+    profile = getattr(applicant, "applicant_profile", None)
     with translation.override(language):
         # Names of data (modeltranslation fields) follow the recipient's language too.
         fund = str(award.fund.name)
@@ -92,6 +94,7 @@ def _award_mail_context(award: ScholarshipAward) -> dict:
         )
     return {
         "award_id": award.pk,
+        "name": profile.first_name_for(language) if profile else "",
         "fund": fund,
         "program": program,
         "respond_by": award.respond_by.isoformat(),

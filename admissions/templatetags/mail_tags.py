@@ -21,14 +21,10 @@ from admissions.enums import ApplicationStatus, AwardState, DocumentKind
 
 register = template.Library()
 
-# Django ships no Kazakh date formats; this is the usual written form ("15 қыркүйек 2025 ж.").
-KAZAKH_FORMATS = {"DATE_FORMAT": "j E Y ж.", "DATETIME_FORMAT": "j E Y ж. H:i"}
-
 
 def _format(value: dt.date, format_name: str) -> str:
-    if (get_language() or "").startswith("kk"):
-        # Kazakh month names are written in lower case inside a date.
-        return formats.date_format(value, KAZAKH_FORMATS[format_name]).lower()
+    # The styles are defined once per language in config/formats/<lang>/formats.py, so a
+    # date in a mail reads exactly as the same date on a page ("30 қараша 2026 ж.").
     return formats.date_format(value, format_name)
 
 

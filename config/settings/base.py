@@ -143,6 +143,9 @@ LOGOUT_REDIRECT_URL = "programs:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# Applicants sign in with their e-mail; allauth still fills Django's username with a
+# generated value, which must never reach a page or a message.
+ACCOUNT_USER_DISPLAY = "admissions.applicants.adapters.user_display"
 # Sign-up always answers "we sent you a mail", whether or not the address already has an
 # account (its owner gets an "account already exists" mail instead), so that sign-up tells
 # nobody who is registered: "mandatory" verification is what makes allauth's enumeration
@@ -221,8 +224,11 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-# Django has no Kazakh date formats; ours (config/formats/kk) write 28.11.2026 14:05.
+# The project's catalogues first; then the Kazakh messages of the libraries that ship
+# none or an incomplete one (locale/libraries: allauth, Django's admin, celery-beat...),
+# so a kk page never falls back to the Russian LANGUAGE_CODE.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "libraries"]
+# One date and number style per kind and language (config/formats/{kk,ru,en}).
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
@@ -232,7 +238,11 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ru", "en", "kk")}
 # modeltranslation's tabbed admin wants jQuery UI from a CDN; a small local stand-in instead.
 JQUERY_UI_URL = "js/jquery-ui-tabs.js"
 COUNTRIES_FIRST = ["KZ", "RU"]
+# ...and again in their alphabetical place, where a reader of the list looks for them.
+COUNTRIES_FIRST_REPEAT = True
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+# A number typed without "+" (in the admin too) is read as Kazakh: "8 701 123 45 67".
+PHONENUMBER_DEFAULT_REGION = "KZ"
 
 # --- Static files and private documents --------------------------------------------------
 STATIC_URL = "/static/"

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from admissions.documents.requirements import documents_complete_condition
 from admissions.enums import ApplicationStatus
@@ -24,6 +23,7 @@ from admissions.selectors import (
     reviewer_program_ids,
     staff_is_reviewer,
 )
+from config.countries import countries
 from programs.enums import Level
 from programs.models import AdmissionCycle, Language, Program
 

@@ -68,10 +68,13 @@ def test_scholarship_offer_mail_names_fund_and_program_in_the_recipients_languag
 
 def test_kazakh_pages_write_dates_day_first_with_the_24_hour_clock():
     # Django has no kk formats; without config/formats/kk this was "Сәу. 15, 2025, 2:05 Т.Ж.".
+    # Month names are lower case inside a Kazakh date.
     moment = timezone.make_aware(datetime(2025, 9, 15, 14, 5))  # Omsk time
     with translation.override("kk"):
-        assert date_format(moment, "DATETIME_FORMAT") == "15.09.2025 14:05"
+        assert date_format(moment, "DATETIME_FORMAT") == "15 қыркүйек 2025 ж., 14:05"
         assert date_format(moment, "SHORT_DATETIME_FORMAT") == "15.09.2025 14:05"
-        assert date_format(moment.date(), "DATE_FORMAT") == "15.09.2025"
-    with translation.override("ru"):  # Django's own Russian formats stay
-        assert date_format(moment, "DATETIME_FORMAT") == "15 сентября 2025 г. 14:05"
+        assert date_format(moment.date(), "DATE_FORMAT") == "15 қыркүйек 2025 ж."
+    with translation.override("ru"):
+        assert date_format(moment, "DATETIME_FORMAT") == "15 сентября 2025 г., 14:05"
+    with translation.override("en"):
+        assert date_format(moment, "DATETIME_FORMAT") == "15 September 2025, 14:05"

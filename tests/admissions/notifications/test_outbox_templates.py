@@ -116,7 +116,11 @@ def test_status_labels_are_rendered_in_the_active_language():
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "Sept. 15, 2025, 10 a.m."), ("ru", "15 сентября 2025 г. 10:00")],
+    [
+        ("en", "15 September 2025, 10:00"),
+        ("ru", "15 сентября 2025 г., 10:00"),
+        ("kk", "15 қыркүйек 2025 ж., 10:00"),
+    ],
 )
 def test_iso_dates_are_shown_in_omsk_time(language, expected):
     with translation.override(language):
@@ -127,8 +131,7 @@ def test_iso_dates_are_shown_in_omsk_time(language, expected):
 def test_kazakh_dates_use_kazakh_month_names_in_omsk_time():
     with translation.override("kk"):
         shown = local_datetime("2025-09-15T04:00:00+00:00")
-    assert shown.startswith("15 ") and shown.endswith("2025 ж. 10:00")
-    assert "September" not in shown
+    assert shown == "15 қыркүйек 2025 ж., 10:00"  # month in lower case inside a date
 
 
 def test_unparseable_dates_are_shown_as_given():
