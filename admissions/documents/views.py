@@ -265,5 +265,5 @@ def document_download(request, pk: int):
         response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     else:
         response["X-Frame-Options"] = "DENY"
-        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

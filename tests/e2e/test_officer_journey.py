@@ -68,7 +68,7 @@ def test_officer_filters_opens_verifies_a_document_and_accepts(live_server, page
     # Verify the passport: in place, the page stays where it is.
     page.get_by_role("button", name="Verify", exact=True).click()
     page.wait_for_selector("#documents-group .document-badge--verified")
-    assert "verified" in page.locator("#document-desk-status").inner_text()
+    page.locator("#document-desk-status", has_text="verified").wait_for()
     passport.refresh_from_db()
     assert passport.status == DocumentStatus.VERIFIED
     assert passport.verified_by == user
