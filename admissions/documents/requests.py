@@ -33,6 +33,7 @@ from admissions.errors import DomainError
 from admissions.models import Application, Document, DocumentRequest, StatusEvent
 from admissions.notifications.outbox import notification_queue
 from admissions.permissions import OFFICER_GROUP
+from admissions.selectors import applicant_language
 
 __all__ = [
     "document_change_refusal",
@@ -230,7 +231,9 @@ def _notify_officers(*, application: Application, request: DocumentRequest) -> N
                 "requested_kinds": list(request.kinds),
                 "requested_at": request.requested_at.isoformat(),
             },
-            language=request.language,
+            # The staff member's own mail language; the page language they asked in
+            # stands in when they never chose one.
+            language=applicant_language(recipient, default=request.language),
             key=f"documents-uploaded-{request.pk}-{recipient.pk}",
             user=recipient,
         )

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from admissions.applications.steps import STEPS
+from admissions.papers.verification import PaperKind, paper_token_issue
 from tests.i18n.world import World, any_object
 
 STEP_SLUGS = [step.slug for step in STEPS]
@@ -41,6 +42,15 @@ NOT_PAGES = {
     "account_request_reauthentication_code": "log-in by code is not enabled",
     "account_confirm_reauthentication_code": "log-in by code is not enabled",
     "account_confirm_login_code": "log-in by code is not enabled",
+    "rankings:json": "the published list as JSON, for checking its hash",
+    "papers:application_pdf": "a PDF file",
+    "papers:offer_letter_pdf": "a PDF file",
+    "calendars:cycle": "an iCalendar file",
+    "calendars:applicant": "an iCalendar file",
+    "admin:admissions_document_verify": "POST-only action (the desk updates the row in place)",
+    "admin:admissions_application_saved_filter": "POST-only action (save or delete a filter)",
+    "admissions:documents_uploaded": "POST-only action (the documents page has the button)",
+    "calendars:reset": "POST-only action (the dashboard has the button)",
 }
 
 
@@ -130,6 +140,17 @@ def _arguments(world: World) -> dict[str, list[tuple[dict, object]]]:
         ],
         "admin:admissions_application_document_verify": [
             ({"object_id": under_review.pk, "document_id": document.pk}, world.superuser)
+        ],
+        "admin:admissions_document_reject": [({"document_id": document.pk}, world.superuser)],
+        "papers:verify": [
+            (
+                {
+                    "token": paper_token_issue(
+                        kind=PaperKind.APPLICATION, key=under_review.reference
+                    )
+                },
+                None,
+            )
         ],
         "admin:admissions_application_document_reject": [
             ({"object_id": under_review.pk, "document_id": document.pk}, world.superuser)

@@ -25,12 +25,14 @@ from admissions.applications.services import (
     drafts_remind,
 )
 from admissions.applications.steps import STEPS
+from admissions.documents.requests import documents_request, documents_request_answer
 from admissions.enums import ApplicationStatus as S
 from admissions.enums import DocumentStatus
 from admissions.models import Application, OutgoingMail, Review
 from admissions.notifications.digest import staff_digest_send
 from admissions.notifications.outbox import mail_render
 from admissions.scholarships.awards import award_accept, award_offer, awards_expire, awards_remind
+from programs.models import AdmissionCycle
 from tests.admissions.staff_helpers import officer
 from tests.factories import (
     ChoiceFactory,
@@ -133,16 +135,26 @@ def _everything_happens_to(language: str) -> tuple[Application, object]:
     # The officer works on Russian pages but reads mail in `language`, set on their page.
     response = staff_client.post(_url("ru", "admin:auth_user_my_language"), {"language": language})
     assert response.status_code == 302
+    # Decisions reach the applicant at once (not held until the results time), so the
+    # offer and its mails follow in this one test.
+    AdmissionCycle.objects.filter(pk=application.cycle_id).update(
+        release_decisions_immediately=True
+    )
+    application.refresh_from_db()
     # The decision's guards: documents verified, the review the cycle asks for.
     application.documents.update(status=DocumentStatus.VERIFIED)
     Review.objects.create(application=application, reviewer=staff, score=Decimal("80"))
     with translation.override("ru"):
-        for status in (S.UNDER_REVIEW, S.DOCUMENTS_REQUESTED, S.UNDER_REVIEW, S.ACCEPTED):
-            # What the officer types is theirs: written in the applicant's language.
-            note = NOTES[language] if status == S.DOCUMENTS_REQUESTED else ""
-            application_transition(
-                application=application, to_status=status, actor=staff, note=note
-            )
+        application_transition(application=application, to_status=S.UNDER_REVIEW, actor=staff)
+        # What the officer types is theirs: written in the applicant's language.
+        documents_request(
+            application=application, kinds=["identity"], note=NOTES[language], actor=staff
+        )
+    # The applicant uploads what was asked and says so: the officer is mailed.
+    DocumentFactory(application=application, kind="identity", status=DocumentStatus.VERIFIED)
+    documents_request_answer(application=application, actor=application.applicant)
+    with translation.override("ru"):
+        application_transition(application=application, to_status=S.ACCEPTED, actor=staff)
         application.refresh_from_db()
         fund = application.cycle.funds.get(government="KZ")
         offering = application.choices.get().offering

@@ -119,7 +119,7 @@ def test_pdf_holds_data_choices_documents_submission_time_and_consent_version(cl
     # Russian labels, submission time in Omsk time.
     assert "Заявление о приёме" in text
     # Submitted at 10:45 UTC: 16:45 in Omsk.
-    assert "1 марта 2099 г. 16:45" in text
+    assert "1 марта 2099 г., 16:45" in text
 
 
 def link_targets(reader: pypdf.PdfReader) -> list[str]:

@@ -58,7 +58,7 @@ def test_russian_offer_letter_names_program_fund_and_answer_by_in_omsk_time(clie
     assert "Таможенное дело" in text
     assert award.fund.name in text
     # 17:59 UTC is 23:59 in Omsk.
-    assert "12 марта 2099 г. 23:59" in text
+    assert "12 марта 2099 г., 23:59" in text
     assert 'filename="KZO-2099-000077-scholarship-offer.pdf"' in response["Content-Disposition"]
 
 
