@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from admissions.documents.views import PREVIEWABLE_CONTENT_TYPES, document_display_name
@@ -90,7 +90,7 @@ def document_status_cell(document: Document) -> SafeString:
 def document_verdict_cell(document: Document, user, *, next_url: str) -> SafeString:
     """Verify and reject-with-a-reason controls (empty for whom may not verify)."""
     if not staff_may_verify_documents(user):
-        return mark_safe("")
+        return ""
     query = urlencode({"next": next_url})
     verify_url = reverse("admin:admissions_document_verify", args=[document.pk])
     reject_url = reverse("admin:admissions_document_reject", args=[document.pk])
