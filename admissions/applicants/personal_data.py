@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from admissions.applicants.services import PROFILE_IDENTITY_FIELDS
 from admissions.documents.services import document_download_name
 from admissions.enums import ApplicationStatus
 from admissions.errors import DomainError
@@ -43,16 +44,9 @@ __all__ = ["account_delete", "account_may_be_deleted", "personal_data_export"]
 
 logger = logging.getLogger(__name__)
 
+# Everything the profile holds: its identity, then contact, language and timestamps.
 PROFILE_EXPORT_FIELDS = (
-    "last_name_native",
-    "first_name_native",
-    "patronymic_native",
-    "last_name_latin",
-    "first_name_latin",
-    "birth_date",
-    "citizenship",
-    "identifier_kind",
-    "identifier",
+    *PROFILE_IDENTITY_FIELDS,
     "phone",
     "preferred_language",
     "created_at",
