@@ -24,7 +24,6 @@ from admissions.applications.services import (
     application_transition,
     drafts_remind,
 )
-from admissions.applications.steps import STEPS
 from admissions.documents.requests import documents_request, documents_request_answer
 from admissions.enums import ApplicationStatus as S
 from admissions.enums import DocumentStatus
@@ -43,7 +42,7 @@ from tests.factories import (
     profile_form_data,
 )
 from tests.i18n.language_check import language_offences, visible_text
-from tests.i18n.world import APPLICANT_DATA
+from tests.i18n.world import APPLICANT_DATA, completed_application_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -94,18 +93,7 @@ def _sign_up(language: str, email: str) -> Client:
 
 def _complete(application: Application) -> None:
     offering = application.cycle.offerings.order_by("pk").first()
-    Application.objects.filter(pk=application.pk).update(
-        education_institution="School no. 1",
-        education_country="KZ",
-        education_document_kind="school_certificate",
-        education_document_number="AB123",
-        graduation_year=timezone.localdate().year,
-        grade_average=Decimal("4.60"),
-        grade_scale_max=Decimal("5.00"),
-        scholarship_requested=True,
-        motivation="I want to study international law at KazNU in Omsk. " * 12,
-        completed_steps=[step.slug for step in STEPS],
-    )
+    Application.objects.filter(pk=application.pk).update(**completed_application_fields())
     ChoiceFactory(
         application=application, offering=offering, priority=1, language=LanguageFactory(code="kk")
     )

@@ -66,16 +66,7 @@ def _application(cycle, offering, status: str, *, number: int) -> Application:
         status=status,
         reference=f"KZO-{cycle.code}-{900000 + number}" if submitted else None,
         submitted_at=timezone.now() - timedelta(days=3) if submitted else None,
-        education_institution="School no. 1",
-        education_country="KZ",
-        education_document_kind="school_certificate",
-        education_document_number="AB123",
-        graduation_year=timezone.localdate().year,
-        grade_average=Decimal("4.60"),
-        grade_scale_max=Decimal("5.00"),
-        scholarship_requested=True,
-        motivation="I want to study international law at KazNU in Omsk. " * 12,
-        completed_steps=[step.slug for step in STEPS],
+        **completed_application_fields(),
         documents_request_message="Please upload a clearer scan of your passport.",
         decision_note="",
     )
@@ -212,3 +203,20 @@ def any_object(model):
     }
     queryset = preferred[model]() if model in preferred else model._default_manager.all()
     return queryset.order_by("pk").first() if model not in preferred else queryset.first()
+
+
+def completed_application_fields() -> dict:
+    """The fields of an application whose every step is filled in (education, scholarship
+    request, motivation, progress), as the language checks need them."""
+    return {
+        "education_institution": "School no. 1",
+        "education_country": "KZ",
+        "education_document_kind": "school_certificate",
+        "education_document_number": "AB123",
+        "graduation_year": timezone.localdate().year,
+        "grade_average": Decimal("4.60"),
+        "grade_scale_max": Decimal("5.00"),
+        "scholarship_requested": True,
+        "motivation": "I want to study international law at KazNU in Omsk. " * 12,
+        "completed_steps": [step.slug for step in STEPS],
+    }

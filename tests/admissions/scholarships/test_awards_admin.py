@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from admissions.enums import AwardState
@@ -18,13 +17,6 @@ from tests.admissions.scholarship_data import (
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def committee(client):
-    user = get_user_model().objects.create_superuser("chair", "chair@example.org", "pw-123456")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

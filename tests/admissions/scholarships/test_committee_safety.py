@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def committee(client):
-    user = get_user_model().objects.create_superuser("chair", "chair@example.org", "pw-123456")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def ranked():
     cycle = closed_cycle(total=10)
     offering = make_offering(cycle, slug="law", scholarship_seats=5, pass_mark="0")
