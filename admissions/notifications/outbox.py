@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -39,7 +39,9 @@ __all__ = [
     "MailDelivery",
     "mail_connection_close",
     "mail_deliver",
+    "mail_deliver_batch",
     "mail_enqueue",
+    "mail_enqueue_batch",
     "mail_enqueue_on_commit",
     "mail_render",
     "mail_retry_countdown",
@@ -55,32 +57,85 @@ TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 KEY_MAX_LENGTH = OutgoingMail._meta.get_field("idempotency_key").max_length
 
 
-def mail_enqueue(mail_id: int) -> bool:
-    """Hand one outbox row to the broker; never raise.
+def mail_enqueue_batch(mail_ids: Iterable[int], *, countdown: float | None = None) -> int:
+    """Hand outbox rows to the broker, at most OUTBOX_BATCH_SIZE ids per send task (each
+    task sends its rows over one SMTP connection); never raise.
 
-    `retry=False` and the broker transport options in settings make this fail within
-    about a second when the broker is down; the row then stays pending and the sweep
-    enqueues it again later. Returns whether the broker took the task.
+    `countdown` (seconds) delays the tasks (retries). `retry=False` and the broker
+    transport options in settings make this fail within about a second when the broker
+    is down; the rows then stay pending and the sweep enqueues them again later (the
+    first failure ends the call, so a dead broker costs one timeout, not one per batch).
+    Returns how many ids the broker took.
     """
-    from admissions.notifications.tasks import mail_send
+    from admissions.notifications.tasks import mail_send_batch
 
-    try:
-        mail_send.apply_async((mail_id,), retry=False)
-    except Exception as exc:  # the broker is down or unreachable: the sweep sends it later
-        logger.warning(
-            "Could not enqueue mail %s (%s: %s); the outbox sweep will retry",
-            mail_id,
-            type(exc).__name__,
-            exc,
-        )
-        return False
-    return True
+    ids = list(dict.fromkeys(mail_ids))
+    size = max(1, settings.OUTBOX_BATCH_SIZE)
+    taken = 0
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        try:
+            mail_send_batch.apply_async((chunk,), countdown=countdown, retry=False)
+        except Exception as exc:  # the broker is down or unreachable: the sweep sends it later
+            logger.warning(
+                "Could not enqueue %s mail (%s: %s); the outbox sweep will retry",
+                len(ids) - taken,
+                type(exc).__name__,
+                exc,
+            )
+            break
+        taken += len(chunk)
+    return taken
+
+
+def mail_enqueue(mail_id: int) -> bool:
+    """Hand one outbox row to the broker; never raise. Returns whether the broker took
+    it (see `mail_enqueue_batch`)."""
+    return mail_enqueue_batch([mail_id]) == 1
+
+
+class _CommitBatch:
+    """The outbox ids queued in one transaction, enqueued together once it commits.
+
+    Every queued mail registers the same `flush` with `on_commit`; the first one to run
+    enqueues all ids (in tasks of OUTBOX_BATCH_SIZE), the others find nothing left. A
+    savepoint rolled back discards its own callbacks only: the ids it queued stay in the
+    list, but their rows no longer exist and the task skips missing rows.
+    """
+
+    def __init__(self, hooks: list):
+        self.hooks = hooks  # the connection's list of commit hooks when this batch began
+        self.ids: list[int] = []
+        self.flushed = False
+
+    def flush(self) -> None:
+        if self.flushed:
+            return
+        self.flushed = True
+        mail_enqueue_batch(self.ids)
+
+
+_commit_batches = threading.local()
 
 
 def mail_enqueue_on_commit(mail_id: int) -> None:
     """Enqueue the send task once the current transaction commits (never before: the
-    worker must find the row)."""
-    transaction.on_commit(lambda: mail_enqueue(mail_id))
+    worker must find the row). Mail queued in the same transaction goes out in shared
+    batch tasks."""
+    db = transaction.get_connection()
+    batch = getattr(_commit_batches, "batch", None)
+    # Django starts a new list of hooks at every commit, rollback and savepoint rollback,
+    # so the same list means the same transaction (and no savepoint rolled back since).
+    if (
+        batch is None
+        or batch.flushed
+        or not db.in_atomic_block
+        or batch.hooks is not db.run_on_commit
+    ):
+        batch = _CommitBatch(db.run_on_commit)
+        _commit_batches.batch = batch
+    batch.ids.append(mail_id)
+    transaction.on_commit(batch.flush)
 
 
 def _validated_recipient(recipient: str) -> str:
@@ -314,25 +369,72 @@ def _is_due(mail: OutgoingMail, now) -> bool:
     return now >= mail.last_attempt_at + timedelta(seconds=backoff - tolerance)
 
 
-def mail_deliver(*, mail_id: int) -> MailDelivery:
-    """Send the outbox row `mail_id` once, if it is pending and due.
+def _is_unreachable(exc: Exception) -> bool:
+    """The server could not be reached or dropped us (refused, timeout, disconnect), as
+    opposed to an SMTP reply about this one message (a refused recipient, say)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
-    The row stays locked (SELECT ... FOR UPDATE) while the SMTP server is spoken to, and
-    is marked sent in the same transaction. This is what makes a repeated or concurrent
-    task harmless: a second task waits for the lock, then finds the row sent and skips it.
-    Releasing the lock before sending would let two workers both see "pending" and both
-    send. The price is one database connection held for the SMTP conversation (bounded by
-    EMAIL_TIMEOUT). What remains is the unavoidable at-least-once gap: if the process dies
-    after the SMTP server accepted the message but before the commit, the row is still
-    pending and the message is sent again later (with the same Message-ID).
+
+def _claim(
+    mail_id: int, *, skip_locked: bool, known: OutgoingMail | None = None
+) -> OutgoingMail | None:
+    """Lock the row `mail_id` for this transaction; None when it is gone, or (with
+    `skip_locked`) when another worker holds it.
+
+    `known` is the row as read before (a batch reads its rows in one query): only what
+    can change meanwhile (state, attempts, last attempt) is read again, under the lock.
+    """
+    if known is None:
+        return (
+            OutgoingMail.objects.select_for_update(skip_locked=skip_locked)
+            .filter(pk=mail_id)
+            .first()
+        )
+    # One short statement per mail: the ORM spends more time building this query than
+    # PostgreSQL spends running it. Names come from the model, the id is a parameter.
+    quote = connection.ops.quote_name
+    opts = OutgoingMail._meta
+    columns = ", ".join(
+        quote(opts.get_field(name).column) for name in ("state", "attempts", "last_attempt_at")
+    )
+    sql = "SELECT {} FROM {} WHERE {} = %s FOR UPDATE{}".format(  # noqa: S608  # nosec B608
+        columns,
+        quote(opts.db_table),
+        quote(opts.pk.column),
+        " SKIP LOCKED" if skip_locked else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [mail_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    known.state, known.attempts, known.last_attempt_at = row
+    return known
+
+
+def _deliver(
+    mail_id: int,
+    *,
+    skip_locked: bool,
+    unreachable: Exception | None = None,
+    known: OutgoingMail | None = None,
+) -> tuple[MailDelivery, Exception | None]:
+    """One delivery attempt of one row, in its own transaction (see `mail_deliver`).
+
+    With `unreachable` (the error of a server that could not be reached a moment ago, in
+    the same batch) the attempt is recorded as failed with that error, without connecting
+    again. `known` is the row as read before (see `_claim`). Returns the outcome and,
+    when the server could not be reached, the error.
     """
     with transaction.atomic():
-        mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
+        mail = _claim(mail_id, skip_locked=skip_locked, known=known)
         if mail is None or mail.state != MailState.PENDING:
-            return MailDelivery("skipped")
+            return MailDelivery("skipped"), None
         now = timezone.now()
         if not _is_due(mail, now):
-            return MailDelivery("not_due")
+            return MailDelivery("not_due"), None
         try:
             subject, text, html = mail_render(mail)
         except Exception as exc:  # a broken template must not block other mail
@@ -341,7 +443,7 @@ def mail_deliver(*, mail_id: int) -> MailDelivery:
             mail.last_error = f"render: {exc!r}"
             mail.last_attempt_at = now
             mail.save(update_fields=["state", "last_error", "last_attempt_at"])
-            return MailDelivery("failed", error=mail.last_error)
+            return MailDelivery("failed", error=mail.last_error), None
         mail.attempts += 1
         mail.last_attempt_at = now
         message = EmailMultiAlternatives(
@@ -356,6 +458,8 @@ def mail_deliver(*, mail_id: int) -> MailDelivery:
         )
         message.attach_alternative(html, "text/html")
         try:
+            if unreachable is not None:
+                raise unreachable
             _send_reusing_connection(message)
         except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, timeout, DNS
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -370,15 +474,82 @@ def mail_deliver(*, mail_id: int) -> MailDelivery:
                 "permanent" if permanent else "transient",
                 mail.last_error,
             )
+            server_error = exc if _is_unreachable(exc) else None
             if mail.state == MailState.FAILED:
-                return MailDelivery("failed", error=mail.last_error)
-            return MailDelivery(
-                "retry", countdown=mail_retry_countdown(mail.attempts), error=mail.last_error
+                return MailDelivery("failed", error=mail.last_error), server_error
+            return (
+                MailDelivery(
+                    "retry", countdown=mail_retry_countdown(mail.attempts), error=mail.last_error
+                ),
+                server_error,
             )
         mail.state = MailState.SENT
         mail.sent_at = timezone.now()
         mail.subject = subject[: OutgoingMail._meta.get_field("subject").max_length]
         mail.body_text, mail.body_html = text, html
         mail.last_error = ""
-        mail.save()
-        return MailDelivery("sent")
+        mail.save(
+            update_fields=[
+                "state",
+                "sent_at",
+                "subject",
+                "body_text",
+                "body_html",
+                "last_error",
+                "attempts",
+                "last_attempt_at",
+            ]
+        )
+        return MailDelivery("sent"), None
+
+
+def mail_deliver(*, mail_id: int) -> MailDelivery:
+    """Send the outbox row `mail_id` once, if it is pending and due.
+
+    The row stays locked (SELECT ... FOR UPDATE) while the SMTP server is spoken to, and
+    is marked sent in the same transaction. This is what makes a repeated or concurrent
+    task harmless: a second task waits for the lock, then finds the row sent and skips it.
+    Releasing the lock before sending would let two workers both see "pending" and both
+    send. The price is one database connection held for the SMTP conversation (bounded by
+    EMAIL_TIMEOUT). What remains is the unavoidable at-least-once gap: if the process dies
+    after the SMTP server accepted the message but before the commit, the row is still
+    pending and the message is sent again later (with the same Message-ID).
+    """
+    delivery, _unreachable = _deliver(mail_id, skip_locked=False)
+    return delivery
+
+
+def mail_deliver_batch(*, mail_ids: Iterable[int]) -> dict[int, MailDelivery]:
+    """Send several outbox rows one after the other over this process's kept SMTP
+    connection; return the outcome of each id (in the order given, duplicates once).
+
+    Each row is claimed and marked in its own transaction, as in `mail_deliver`, so a
+    mail is marked sent as soon as the server took it and a failure later in the batch
+    takes nothing back. Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED: a row
+    another worker is sending right now is skipped here (that worker marks it, or
+    schedules its retry), so two workers given the same ids send each mail once, without
+    waiting on each other. A refused recipient or any other SMTP reply fails that mail
+    only; the next one goes out on a fresh connection. When the server cannot be reached
+    at all (refused, timed out, dropped a fresh connection), the remaining rows of the
+    batch get a failed attempt with the same error without connecting again, so an
+    outage costs one timeout per batch instead of one per mail.
+    """
+    ids = list(dict.fromkeys(mail_ids))
+    # What never changes after queuing is read once for the batch; each row's state is
+    # read again under its lock. Rows no longer pending are not even locked.
+    pending = OutgoingMail.objects.filter(pk__in=ids, state=MailState.PENDING).defer(
+        "body_text", "body_html"
+    )
+    known = {mail.pk: mail for mail in pending}
+    outcomes: dict[int, MailDelivery] = {}
+    unreachable: Exception | None = None
+    for mail_id in ids:
+        if mail_id not in known:
+            outcomes[mail_id] = MailDelivery("skipped")
+            continue
+        delivery, server_error = _deliver(
+            mail_id, skip_locked=True, unreachable=unreachable, known=known[mail_id]
+        )
+        outcomes[mail_id] = delivery
+        unreachable = unreachable or server_error
+    return outcomes

@@ -18,11 +18,12 @@ from admissions.notifications.digest import staff_digest_send
 from admissions.notifications.outbox import (
     mail_connection_close,
     mail_deliver,
-    mail_enqueue,
+    mail_deliver_batch,
+    mail_enqueue_batch,
     mail_retry_countdown,
 )
 
-__all__ = ["mail_send", "mail_sweep", "staff_digest"]
+__all__ = ["mail_send", "mail_send_batch", "mail_sweep", "staff_digest"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,37 @@ def mail_send(self, mail_id: int) -> str:
         # is down now, the retry is lost but the row is pending: the sweep picks it up.
         raise self.retry(countdown=delivery.countdown, max_retries=None)
     return delivery.outcome
+
+
+@shared_task(
+    name="admissions.mail_send_batch",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def mail_send_batch(self, mail_ids: list[int]) -> dict[str, int]:
+    """Send a batch of outbox rows over one SMTP connection, each at most once (see
+    `mail_deliver_batch`); rows that failed transiently come back in retry batches after
+    their backoff. Returns how many rows had each outcome.
+
+    A lost or crashed task loses nothing: every row is marked in its own transaction, a
+    redelivered batch skips the rows already sent, and the sweep re-enqueues rows left
+    pending (also when the retry could not be enqueued).
+    """
+    outcomes = mail_deliver_batch(mail_ids=mail_ids)
+    retries: dict[float, list[int]] = {}
+    for mail_id, delivery in outcomes.items():
+        if delivery.outcome == "retry":
+            retries.setdefault(delivery.countdown, []).append(mail_id)
+    if retries and not self.request.is_eager:
+        # Enqueued after each row's attempt committed, so the attempt counts are saved.
+        # No broker to wait on (eager, local set-up): the rows stay pending for the sweep.
+        for countdown, ids in retries.items():
+            mail_enqueue_batch(ids, countdown=countdown)
+    counts: dict[str, int] = {}
+    for delivery in outcomes.values():
+        counts[delivery.outcome] = counts.get(delivery.outcome, 0) + 1
+    return counts
 
 
 @worker_process_shutdown.connect
@@ -79,7 +111,7 @@ def mail_sweep() -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    enqueued = sum(1 for mail_id in ids if mail_enqueue(mail_id))
+    enqueued = mail_enqueue_batch(ids)
     if ids:
         logger.info("Outbox sweep re-enqueued %s of %s pending mail", enqueued, len(ids))
     return enqueued

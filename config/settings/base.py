@@ -344,6 +344,10 @@ OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=120)
 # 12 attempts with the backoff below (30 s doubling, capped at 1 h) span about 5 hours of
 # SMTP outage before a mail is marked failed (the admin can re-send it then).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# Mail queued together (one transaction, one sweep) goes out in send tasks of at most this
+# many rows, each over one SMTP connection; small enough that the worker processes share
+# a burst between them.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=25)
 
 # --- Security defaults (tightened further in production.py) -----------------------------
 SESSION_COOKIE_HTTPONLY = True
