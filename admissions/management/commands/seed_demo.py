@@ -4,8 +4,8 @@ Fills a cycle (default "2025", created by `seed`) with realistic fake applicants
 applications in every state, for demos, tests and benchmarks.
 
 * Deterministic: the same --seed gives the same people, choices and statuses.
-* Fast: rows are built in memory and written in batches (COPY on PostgreSQL, bulk_create
-  elsewhere), then ANALYZE gives the query planner statistics of the new rows (without
+* Fast: rows are built in memory as plain values (no model instances, no signals, no
+  save()) and written in batches (COPY on PostgreSQL, bulk_create elsewhere), then ANALYZE gives the query planner statistics of the new rows (without
   them PostgreSQL plans the admin's queries as for empty tables); one password hash is
   computed once and shared; no service is called, so no mail is queued (seed data does
   not notify anybody) and StatusEvents are written directly, consistent with the states.
@@ -25,8 +25,11 @@ import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -35,7 +38,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -63,6 +66,28 @@ from admissions.models import (
     StatusEvent,
 )
 from programs.models import AdmissionCycle
+
+# Fields whose value goes into COPY unchanged on PostgreSQL: get_db_prep_save returns
+# what it is given for these (exact types only: subclasses such as a phone number field
+# prepare their values).
+PLAIN_FIELD_TYPES = {
+    models.AutoField,
+    models.BigAutoField,
+    models.BigIntegerField,
+    models.BooleanField,
+    models.CharField,
+    models.DateField,
+    models.DateTimeField,
+    models.EmailField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.OneToOneField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SlugField,
+    models.SmallIntegerField,
+    models.TextField,
+}
 
 DEMO_PASSWORD = "demo-applicant-2025"  # noqa: S105 (documented demo password)
 
@@ -101,6 +126,14 @@ def historical_timestamps(*fields) -> Iterator[None]:
     finally:
         for field, flag in saved:
             field.auto_now_add = flag
+
+
+@dataclass(frozen=True)
+class RawValue:
+    """A value already in the form its column stores: written without the field's
+    preparation (which, for a phone number, parses and validates it again)."""
+
+    value: Any
 
 
 def _done(count: int) -> set[str]:
@@ -340,6 +373,7 @@ class Command(BaseCommand):
     def _write_batch(self, batch: list[dict]) -> None:
         rng = self.rng
         User = get_user_model()
+        now = timezone.now()
         users = []
         for person in batch:
             latin_first, latin_last = transliterate(person["first"]), transliterate(person["last"])
@@ -350,49 +384,48 @@ class Command(BaseCommand):
             )
             email = "".join(c for c in email.lower() if c.isalnum() or c in ".-@")
             users.append(
-                User(
-                    username=username,
-                    email=email,
-                    password=self.password,
-                    first_name=latin_first[:150],
-                    last_name=latin_last[:150],
-                    date_joined=(person["submitted_at"] or timezone.now()) - timedelta(days=2),
-                )
+                {
+                    "username": username,
+                    "email": email,
+                    "password": self.password,
+                    "first_name": latin_first[:150],
+                    "last_name": latin_last[:150],
+                    "date_joined": (person["submitted_at"] or now) - timedelta(days=2),
+                }
             )
-        self._create(User, users)
+        user_ids = self._create(User, users, now=now)
         self._insert(
             EmailAddress,
             ("user_id", "email", "verified", "primary"),
             [
-                (user.pk, user.email, person["status"] != S.DRAFT or rng.random() < 0.7, True)
-                for user, person in zip(users, batch, strict=True)
+                (user_id, user["email"], person["status"] != S.DRAFT or rng.random() < 0.7, True)
+                for user_id, user, person in zip(user_ids, users, batch, strict=True)
             ],
         )
         profiles = []
-        for user, person in zip(users, batch, strict=True):
-            person["user"] = user
+        for user_id, person in zip(user_ids, batch, strict=True):
+            person["user_id"] = user_id
             if person["status"] == S.DRAFT and person["draft_step"] == 0:
                 continue  # signed up, no personal data yet
             latin_first, latin_last = person["latin"]
-            profiles.append(
-                ApplicantProfile(
-                    user=user,
-                    last_name_native=person["last"],
-                    first_name_native=person["first"],
-                    patronymic_native=person["patronymic"],
-                    last_name_latin=latin_last,
-                    first_name_latin=latin_first,
-                    birth_date=person["birth"],
-                    citizenship=person["citizenship"],
-                    identifier_kind=person["kind"],
-                    identifier=person["identifier"],
-                    phone=person["phone"],
-                    preferred_language=person["language"],
-                )
+            profile = SimpleNamespace(
+                user_id=user_id,
+                last_name_native=person["last"],
+                first_name_native=person["first"],
+                patronymic_native=person["patronymic"],
+                last_name_latin=latin_last,
+                first_name_latin=latin_first,
+                birth_date=person["birth"],
+                citizenship=person["citizenship"],
+                identifier_kind=person["kind"],
+                identifier=person["identifier"],
+                # Generated in E.164, the form the field stores: written as it is.
+                phone=RawValue(person["phone"]),
+                preferred_language=person["language"],
             )
-        for profile in profiles:
             profile.search_key = profile_search_key(profile)
-        self._create(ApplicantProfile, profiles)
+            profiles.append(vars(profile))
+        self._create(ApplicantProfile, profiles, now=now)
 
         version = settings.PERSONAL_DATA_CONSENT_VERSION
         applications = []
@@ -411,56 +444,63 @@ class Command(BaseCommand):
                 else None
             )
             applications.append(
-                Application(
-                    applicant=person["user"],
-                    cycle=self.cycle,
-                    reference=person.get("reference"),
-                    status=person["status"],
-                    education_institution=rng.choice(
+                {
+                    "applicant_id": person["user_id"],
+                    "cycle_id": self.cycle.pk,
+                    "reference": person.get("reference"),
+                    "status": person["status"],
+                    "education_institution": rng.choice(
                         (UNIVERSITIES if master else SCHOOLS)[country]
                     )
                     if "education" in done
                     else "",
-                    education_country=person["citizenship"] if "education" in done else "",
-                    education_document_kind=(
+                    "education_country": person["citizenship"] if "education" in done else "",
+                    "education_document_kind": (
                         "bachelor_diploma" if master else "school_certificate"
                     )
                     if "education" in done
                     else "",
-                    education_document_number=f"{rng.randrange(10**8):08d}"
+                    "education_document_number": f"{rng.randrange(10**8):08d}"
                     if "education" in done
                     else "",
-                    graduation_year=(
+                    "graduation_year": (
                         person["birth"].year + (22 if master else 17)
                         if "education" in done
                         else None
                     ),
-                    grade_average=grade,
-                    grade_scale_max=grade_scale if "education" in done else None,
-                    scholarship_requested="motivation" in done and rng.random() < 0.6,
-                    motivation=rng.choice(self.motivations) if "motivation" in done else "",
-                    consent_version=version if submitted_at else "",
-                    consent_given_at=submitted_at,
-                    completed_steps=[
+                    "grade_average": grade,
+                    "grade_scale_max": grade_scale if "education" in done else None,
+                    "scholarship_requested": "motivation" in done and rng.random() < 0.6,
+                    "motivation": rng.choice(self.motivations) if "motivation" in done else "",
+                    "consent_version": version if submitted_at else "",
+                    "consent_given_at": submitted_at,
+                    "completed_steps": [
                         declared.slug for declared in form_steps.STEPS if declared.slug in done
                     ],
-                    submitted_at=submitted_at,
-                    created_at=created_at,
-                    documents_request_message=(
+                    "submitted_at": submitted_at,
+                    "created_at": created_at,
+                    "documents_request_message": (
                         rng.choice(REJECTION_REASONS)
                         if person["status"] == S.DOCUMENTS_REQUESTED
                         else ""
                     ),
-                    decision_note=(
+                    "decision_note": (
                         "Недостаточно баллов для зачисления."
                         if person["status"] == S.REJECTED
                         else ""
                     ),
-                )
+                }
             )
-        application_fields = [Application._meta.get_field("created_at")]
-        with historical_timestamps(*application_fields):
-            self._create(Application, applications)
+        application_ids = self._create(Application, applications, now=now)
+        # What the child rows need of their application.
+        applications = [
+            SimpleNamespace(
+                pk=pk,
+                documents_request_message=row["documents_request_message"],
+                decision_note=row["decision_note"],
+            )
+            for pk, row in zip(application_ids, applications, strict=True)
+        ]
 
         choices, exams, events, documents = [], [], [], []
         for application, person in zip(applications, batch, strict=True):
@@ -526,33 +566,65 @@ class Command(BaseCommand):
             if row[7] == "rejected"
         )
 
-    def _create(self, model, objects: list) -> None:
-        """bulk_create `objects`; on PostgreSQL their ids are drawn from the sequence first
-        and the rows are written with COPY."""
-        if not objects:
-            return
+    def _create(self, model, rows: list[dict], *, now: datetime) -> list[int]:
+        """Write `rows` (field attname -> value) of `model`; return their new ids, in order.
+
+        A field missing from a row gets its default (called per row when callable, so
+        unique defaults stay unique); an auto_now / auto_now_add field missing from a row
+        gets `now`. No model instances are made, no signals sent. On PostgreSQL the ids
+        are drawn from the sequence first and the rows are written with COPY; elsewhere
+        they go through bulk_create.
+        """
+        if not rows:
+            return []
+        fields = model._meta.concrete_fields
+        pk_name = model._meta.pk.attname
         if connection.vendor != "postgresql":
-            model.objects.bulk_create(objects)
-            return
+            given = [
+                field
+                for field in fields
+                if getattr(field, "auto_now_add", False) and field.attname in rows[0]
+            ]
+            objects = [
+                model(**{k: v.value if isinstance(v, RawValue) else v for k, v in row.items()})
+                for row in rows
+            ]
+            with historical_timestamps(*given):
+                created = model.objects.bulk_create(objects)
+            return [obj.pk for obj in created]
+        db = connections[connection.alias]  # the wrapper itself, not the per-call proxy
         opts = model._meta
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [opts.db_table, opts.pk.column, len(objects)],
+                [opts.db_table, opts.pk.column, len(rows)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        fields = opts.concrete_fields
-        rows = []
-        for obj, pk in zip(objects, ids, strict=True):
-            obj.pk = pk
-            rows.append(
-                tuple(
-                    field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-                    for field in fields
-                )
-            )
-            obj._state.adding, obj._state.db = False, connection.alias
-        self._insert(model, tuple(field.column for field in fields), rows)
+        # How each column gets its value: from the row, else its default or `now`; plain
+        # columns go to COPY as they are (psycopg adapts them exactly as the field would),
+        # the others (JSON, decimals, countries...) are prepared by their field.
+        columns = []
+        for field in fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                fallback = lambda now=now: now  # noqa: E731
+            else:
+                fallback = field.get_default  # what a new instance would hold
+            plain = type(field) in PLAIN_FIELD_TYPES
+            columns.append((field, field.attname, fallback, plain))
+        values = []
+        for row, pk in zip(rows, ids, strict=True):
+            row[pk_name] = pk
+            line = []
+            for field, name, fallback, plain in columns:
+                value = row[name] if name in row else fallback()
+                if isinstance(value, RawValue):
+                    value = value.value
+                elif not plain:
+                    value = field.get_db_prep_save(value, db)
+                line.append(value)
+            values.append(tuple(line))
+        self._insert(model, tuple(field.column for field in fields), values)
+        return ids
 
     def _insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Insert plain rows: COPY on PostgreSQL (several times faster than INSERT), else
@@ -629,7 +701,7 @@ class Command(BaseCommand):
                     application.pk,
                     previous,
                     status,
-                    person["user"].pk if lifecycle.spec(status).by_applicant else None,
+                    person["user_id"] if lifecycle.spec(status).by_applicant else None,
                     note,
                     "",
                     self._when(when),
