@@ -1,10 +1,14 @@
 """The transactional e-mail outbox.
 
 `notification_queue` is called inside the caller's transaction: it saves an `OutgoingMail`
-row and, once the transaction commits, enqueues the send task. The task (see
-`admissions/notifications/tasks.py`) locks the row, skips it unless pending, sends it and marks it
-sent, so a repeated task sends no second copy; a periodic sweep re-enqueues rows still
-pending, so a task lost with the broker loses no mail.
+row and, once the transaction commits, enqueues a send task; mail queued in the same
+transaction shares batch tasks of OUTBOX_BATCH_SIZE rows. The task (see
+`admissions/notifications/tasks.py`) sends its rows one after the other over the worker's
+kept SMTP connection, each in its own transaction: lock the row (FOR UPDATE SKIP LOCKED),
+skip it unless pending and due, send it, mark it sent. So a repeated or concurrent task
+sends no second copy, and a failure later in a batch takes back nothing already sent; a
+periodic sweep re-enqueues rows still pending, so a task lost with the broker loses no
+mail.
 """
 
 from __future__ import annotations
