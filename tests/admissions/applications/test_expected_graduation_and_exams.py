@@ -174,9 +174,10 @@ def test_a_graduate_still_needs_the_certificate_to_submit():
         DocumentFactory(application=application, kind=kind)
     with pytest.raises(DomainError) as refused:
         application_submit(application=application, actor=application.applicant, consent=True)
-    assert "Education certificate" in refused.value.message or "education" in str(
-        refused.value.message
-    ).lower()
+    assert (
+        "Education certificate" in refused.value.message
+        or "education" in str(refused.value.message).lower()
+    )
 
 
 def test_acceptance_waits_for_the_verified_certificate():
