@@ -41,7 +41,7 @@ class MultipleFileField(forms.FileField):
 class DocumentUploadForm(NormalisedFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
     file = MultipleFileField(
-        label=_("Files"),
+        label=_("File"),
         allow_empty_file=True,  # the service gives the clearer "the file is empty" message
         max_length=10_000,  # absurd names are sanitised by the service, not refused
     )
