@@ -5,9 +5,10 @@ applications in every state, for demos, tests and benchmarks.
 
 * Deterministic: the same --seed gives the same people, choices and statuses.
 * Fast: rows are built in memory as plain values (no model instances, no signals, no
-  save()) and written in batches (COPY on PostgreSQL, bulk_create elsewhere), then ANALYZE gives the query planner statistics of the new rows (without
-  them PostgreSQL plans the admin's queries as for empty tables); one password hash is
-  computed once and shared; no service is called, so no mail is queued (seed data does
+  save()) and written in batches (COPY on PostgreSQL, bulk_create elsewhere), then
+  ANALYZE gives the query planner statistics of the new rows (without them PostgreSQL
+  plans the admin's queries as for empty tables); one password hash is computed once and
+  shared; no service is called, so no mail is queued (seed data does
   not notify anybody) and StatusEvents are written directly, consistent with the states.
 * Documents: one tiny file per kind (a ~1 KB PDF, a PNG photo) is written once to the
   private storage and shared by the rows of live applications; rejected and withdrawn
