@@ -361,3 +361,42 @@ def consent_version_current(*, now=None) -> str:
     ``PERSONAL_DATA_CONSENT_VERSION`` setting on a database without consent texts."""
     current = consent_text_current(now=now)
     return current.version if current is not None else settings.PERSONAL_DATA_CONSENT_VERSION
+
+
+# --- The admissions office (contacts on every page and mail) -----------------------------
+OFFICE_CACHE_KEY = "admissions-office:v1"
+_NO_OFFICE = "none"
+
+
+def office_get():
+    """The admissions office whose contacts the site and the mail show (the first row), or
+    None when none is entered. Kept in the shared cache, so the footer of every page costs
+    no query once read; `office_forget` (connected to the model's saves and deletes in
+    `admissions.apps`) drops it. Translated fields are read in the active language."""
+    from django.core.cache import cache
+
+    from admissions.models import AdmissionsOffice
+
+    cached = cache.get(OFFICE_CACHE_KEY)  # the cache backend survives a Redis outage
+    if cached is not None:
+        return None if cached == _NO_OFFICE else cached
+    office = AdmissionsOffice.objects.order_by("pk").first()
+    cache.set(OFFICE_CACHE_KEY, office if office is not None else _NO_OFFICE, None)
+    return office
+
+
+def office_forget(**_signal_kwargs) -> None:
+    """Drop the cached office (a signal receiver; arguments are ignored)."""
+    from django.core.cache import cache
+
+    cache.delete(OFFICE_CACHE_KEY)
+
+
+def office_reply_to() -> str:
+    """The address applicants' replies to the portal's mail go to: the office's reply-to
+    (or its e-mail) entered in the admin, else the ADMISSIONS_REPLY_TO setting ("" for
+    none)."""
+    office = office_get()
+    if office is not None and office.reply_address:
+        return office.reply_address
+    return getattr(settings, "ADMISSIONS_REPLY_TO", "")
