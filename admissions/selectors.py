@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -364,6 +365,7 @@ def consent_version_current(*, now=None) -> str:
 
 
 # --- The admissions office (contacts on every page and mail) -----------------------------
+logger = logging.getLogger(__name__)
 OFFICE_CACHE_KEY = "admissions-office:v1"
 _NO_OFFICE = "none"
 
@@ -377,11 +379,18 @@ def office_get():
 
     from admissions.models import AdmissionsOffice
 
-    cached = cache.get(OFFICE_CACHE_KEY)  # the cache backend survives a Redis outage
+    try:
+        cached = cache.get(OFFICE_CACHE_KEY)
+    except Exception:  # the cache server is down: the page is served from the database
+        logger.warning("Office cache: get failed", exc_info=True)
+        cached = None
     if cached is not None:
         return None if cached == _NO_OFFICE else cached
     office = AdmissionsOffice.objects.order_by("pk").first()
-    cache.set(OFFICE_CACHE_KEY, office if office is not None else _NO_OFFICE, None)
+    try:
+        cache.set(OFFICE_CACHE_KEY, office if office is not None else _NO_OFFICE, None)
+    except Exception:
+        logger.warning("Office cache: set failed", exc_info=True)
     return office
 
 
@@ -389,7 +398,10 @@ def office_forget(**_signal_kwargs) -> None:
     """Drop the cached office (a signal receiver; arguments are ignored)."""
     from django.core.cache import cache
 
-    cache.delete(OFFICE_CACHE_KEY)
+    try:
+        cache.delete(OFFICE_CACHE_KEY)
+    except Exception:  # saving the office must not fail for the cache
+        logger.warning("Office cache: delete failed", exc_info=True)
 
 
 def office_reply_to() -> str:

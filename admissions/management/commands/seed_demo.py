@@ -62,6 +62,7 @@ from admissions.models import (
     ExamResult,
     StatusEvent,
 )
+from admissions.seed_defaults import next_steps_default_create
 from programs.models import AdmissionCycle
 
 DEMO_PASSWORD = "demo-applicant-2025"  # noqa: S105 (documented demo password)
@@ -136,6 +137,8 @@ class Command(BaseCommand):
         )
         if not offerings:
             raise CommandError(f"Cycle {cycle!r} has no offerings: run `seed` first.")
+        # What the demo applicants are told to do after their decisions.
+        next_steps_default_create(cycle=self.cycle)
         started = time.monotonic()
         self.rng = random.Random(seed)
         self.fakers = {}
