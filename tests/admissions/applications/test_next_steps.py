@@ -170,9 +170,11 @@ def test_the_decision_mail_lists_the_steps_in_the_applicants_language(
         title_ru="Сдайте оригиналы документов",
         instructions_kk="Қабылдау комиссиясына әкеліңіз.",
     )
-    with time_machine.travel(DECIDED_AT, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            application_transition(application=application, to_status=S.ACCEPTED, note="ok")
+    with (
+        time_machine.travel(DECIDED_AT, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        application_transition(application=application, to_status=S.ACCEPTED, note="ok")
     mail = OutgoingMail.objects.get(template="status_changed", context__to_status=S.ACCEPTED)
     assert mail.language == "kk"
     _subject, text, html = mail_render(mail)
@@ -288,11 +290,13 @@ def test_staff_decision_mail_context_is_json_and_the_profile_language_decides(
     with time_machine.travel(DECIDED_AT - timedelta(hours=2), tick=False):
         application = under_review(released_cycle, language="ru")
     step(released_cycle, S.REJECTED, "Appeal", title_ru="Подайте апелляцию", days=3)
-    with time_machine.travel(DECIDED_AT, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            application_transition(
-                application=application, to_status=S.REJECTED, note="No.", actor=StaffFactory()
-            )
+    with (
+        time_machine.travel(DECIDED_AT, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        application_transition(
+            application=application, to_status=S.REJECTED, note="No.", actor=StaffFactory()
+        )
     mail = OutgoingMail.objects.get(context__to_status=S.REJECTED)
     assert mail.context["next_steps"] == [
         {
