@@ -67,7 +67,7 @@ def test_documents_of_the_level_come_from_the_one_rule(client, offering):
     assert transcript in master_page and transcript not in bachelor_page
     # Required only for English-taught studies, and said so.
     assert (
-        f'{certificate} <span class="text-body-secondary">(if you choose to study in English)'
+        f'{certificate} <span class="text-body-secondary">(for the language of instruction: English)'
         in (bachelor_page)
     )
     assert certificate not in master_page  # taught in Kazakh only
