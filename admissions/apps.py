@@ -8,7 +8,8 @@ class AdmissionsConfig(AppConfig):
     verbose_name = _("Admissions")
 
     def ready(self) -> None:
-        from admissions.models import RankingSnapshot, ScholarshipAward
+        from admissions.models import AdmissionsOffice, RankingSnapshot, ScholarshipAward
+        from admissions.selectors import office_forget
         from programs.page_cache import public_pages_invalidate
 
         # Published rankings and the "scholarships left" figure are on the public pages.
@@ -16,6 +17,13 @@ class AdmissionsConfig(AppConfig):
             post_save.connect(public_pages_invalidate, sender=model, dispatch_uid=f"pages-{model}")
             post_delete.connect(
                 public_pages_invalidate, sender=model, dispatch_uid=f"pages-del-{model}"
+            )
+
+        # The office's contacts are in the footer of every page, cached pages included.
+        for signal in (post_save, post_delete):
+            signal.connect(office_forget, sender=AdmissionsOffice, dispatch_uid=f"office-{signal}")
+            signal.connect(
+                public_pages_invalidate, sender=AdmissionsOffice, dispatch_uid=f"pages-o-{signal}"
             )
 
         from config.i18n import through_model_names_made_lazy

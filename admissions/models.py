@@ -886,3 +886,101 @@ class DocumentPurge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference or self.application_id}: {self.documents}"
+
+
+class NextStep(models.Model):
+    """What an applicant must do after reaching a status in one cycle (hand in the original
+    documents, sign the contract, arrive, register), and by when. Text fields are translated
+    (admissions/translation.py). Read by `admissions.applications.next_steps`."""
+
+    cycle = models.ForeignKey(
+        AdmissionCycle,
+        on_delete=models.CASCADE,
+        related_name="next_steps",
+        verbose_name=_("cycle"),
+    )
+    status = models.CharField(
+        _("after the status"),
+        max_length=24,
+        choices=ApplicationStatus.choices,
+        help_text=_(
+            "Shown to applicants from the moment they see this status (a decision held "
+            "until the results time: once it is released). Accepting a scholarship "
+            "enrols: use “Enrolled” for what follows it."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(
+        _("instructions"),
+        blank=True,
+        help_text=_("Plain text; an empty line separates paragraphs."),
+    )
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, help_text=_("A fixed date (Omsk time).")
+    )
+    due_days = models.PositiveSmallIntegerField(
+        _("days after the decision"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Or a number of days after the applicant saw the status. Leave both empty "
+            "when there is no date."
+        ),
+    )
+
+    class Meta:
+        ordering = ("cycle", "status", "position", "pk")
+        verbose_name = _("next step")
+        verbose_name_plural = _("next steps")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True) | Q(due_days__isnull=True),
+                name="next_step_one_due_rule",
+                violation_error_message=_("Give either a due date or a number of days, not both."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AdmissionsOffice(models.Model):
+    """The admissions office's contacts, shown on the program pages, in the site footer and
+    in every mail; its reply-to address receives the applicants' answers to mail. One row
+    is used (the first); text fields are translated (admissions/translation.py)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"))
+    phone = models.CharField(
+        _("phone"), max_length=40, help_text=_("As it should be shown, e.g. +7 3812 22-33-44.")
+    )
+    email = models.EmailField(_("e-mail"))
+    reply_to = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_(
+            "Where applicants' replies to the portal's mail go. Leave empty to use the "
+            "e-mail above."
+        ),
+    )
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ("pk",)
+        verbose_name = _("admissions office")
+        verbose_name_plural = _("admissions office")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_uri(self) -> str:
+        """The phone as a tel: link target (digits and a leading +)."""
+        digits = "".join(c for c in self.phone if c.isdigit())
+        return f"tel:+{digits}" if self.phone.strip().startswith("+") else f"tel:{digits}"
+
+    @property
+    def reply_address(self) -> str:
+        return self.reply_to or self.email

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -361,3 +362,53 @@ def consent_version_current(*, now=None) -> str:
     ``PERSONAL_DATA_CONSENT_VERSION`` setting on a database without consent texts."""
     current = consent_text_current(now=now)
     return current.version if current is not None else settings.PERSONAL_DATA_CONSENT_VERSION
+
+
+# --- The admissions office (contacts on every page and mail) -----------------------------
+logger = logging.getLogger(__name__)
+OFFICE_CACHE_KEY = "admissions-office:v1"
+_NO_OFFICE = "none"
+
+
+def office_get():
+    """The admissions office whose contacts the site and the mail show (the first row), or
+    None when none is entered. Kept in the shared cache, so the footer of every page costs
+    no query once read; `office_forget` (connected to the model's saves and deletes in
+    `admissions.apps`) drops it. Translated fields are read in the active language."""
+    from django.core.cache import cache
+
+    from admissions.models import AdmissionsOffice
+
+    try:
+        cached = cache.get(OFFICE_CACHE_KEY)
+    except Exception:  # the cache server is down: the page is served from the database
+        logger.warning("Office cache: get failed", exc_info=True)
+        cached = None
+    if cached is not None:
+        return None if cached == _NO_OFFICE else cached
+    office = AdmissionsOffice.objects.order_by("pk").first()
+    try:
+        cache.set(OFFICE_CACHE_KEY, office if office is not None else _NO_OFFICE, None)
+    except Exception:
+        logger.warning("Office cache: set failed", exc_info=True)
+    return office
+
+
+def office_forget(**_signal_kwargs) -> None:
+    """Drop the cached office (a signal receiver; arguments are ignored)."""
+    from django.core.cache import cache
+
+    try:
+        cache.delete(OFFICE_CACHE_KEY)
+    except Exception:  # saving the office must not fail for the cache
+        logger.warning("Office cache: delete failed", exc_info=True)
+
+
+def office_reply_to() -> str:
+    """The address applicants' replies to the portal's mail go to: the office's reply-to
+    (or its e-mail) entered in the admin, else the ADMISSIONS_REPLY_TO setting ("" for
+    none)."""
+    office = office_get()
+    if office is not None and office.reply_address:
+        return office.reply_address
+    return getattr(settings, "ADMISSIONS_REPLY_TO", "")

@@ -10,11 +10,25 @@ from django.db.models import Count, QuerySet, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import (
+    TabbedTranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
+from admissions.models import NextStep
 from admissions.text import NormalisedAdminMixin, NormalisedFormMixin
 
-from .models import AdmissionCycle, Field, Language, Offering, Program, ScholarshipFund
+from .models import (
+    AdmissionCycle,
+    Exam,
+    Field,
+    Language,
+    Offering,
+    OfferingExam,
+    Program,
+    ScholarshipFund,
+)
 
 FUNDS_PREFIX = "funds"  # the inline formset prefix: AdmissionCycle.funds
 
@@ -77,7 +91,7 @@ class ProgramAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
 class OfferingInline(admin.TabularInline):
     model = Offering
     extra = 0
-    fields = ("program", "seats", "scholarship_seats", "pass_mark", "deadline")
+    fields = ("program", "seats", "scholarship_seats", "paid_seats", "pass_mark", "deadline")
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Offering]:
@@ -128,6 +142,15 @@ class FundInline(TranslationTabularInline):
     fields = ("government", "name", "seats", "eligible_citizenships", "position")
 
 
+class NextStepInline(NormalisedAdminMixin, TranslationStackedInline):
+    """What applicants of this cycle must do after each status, and by when."""
+
+    model = NextStep
+    extra = 0
+    fields = ("status", "position", "title", "instructions", "due_date", "due_days")
+    ordering = ("status", "position", "pk")
+
+
 class AdmissionCycleForm(NormalisedFormMixin, forms.ModelForm):
     class Meta:
         model = AdmissionCycle
@@ -169,7 +192,7 @@ class AdmissionCycleAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
     search_fields = ("code", "name_kk", "name_ru", "name_en")
     list_select_related = ()
     date_hierarchy = "opens_at"
-    inlines = (FundInline, OfferingInline)
+    inlines = (FundInline, OfferingInline, NextStepInline)
     fieldsets = (
         (None, {"fields": ("code", "name")}),
         (
@@ -203,6 +226,24 @@ class AdmissionCycleAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
         return obj.is_open
 
 
+@admin.register(Exam)
+class ExamAdmin(NormalisedAdminMixin, TabbedTranslationAdmin):
+    list_display = ("name", "code", "max_score", "position")
+    list_editable = ("position",)
+    search_fields = ("code", "name_kk", "name_ru", "name_en")
+
+
+class OfferingExamInline(NormalisedAdminMixin, admin.TabularInline):
+    """The entrance exams an offering accepts, each with its minimum on its own scale."""
+
+    model = OfferingExam
+    extra = 0
+    fields = ("exam", "minimum_score", "position")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OfferingExam]:
+        return super().get_queryset(request).select_related("exam")
+
+
 @admin.register(Offering)
 class OfferingAdmin(NormalisedAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -210,13 +251,23 @@ class OfferingAdmin(NormalisedAdminMixin, admin.ModelAdmin):
         "cycle",
         "seats",
         "scholarship_seats",
+        "paid_seats",
         "pass_mark",
         "effective_deadline",
     )
     list_filter = ("cycle", "program__level", "program__field")
     list_select_related = ("program", "program__field", "cycle")
     search_fields = ("program__title_kk", "program__title_ru", "program__title_en", "cycle__code")
-    fields = ("cycle", "program", "seats", "scholarship_seats", "pass_mark", "deadline")
+    fields = (
+        "cycle",
+        "program",
+        "seats",
+        "scholarship_seats",
+        "paid_seats",
+        "pass_mark",
+        "deadline",
+    )
+    inlines = (OfferingExamInline,)
 
     @admin.display(description=_("deadline"))
     def effective_deadline(self, obj: Offering):

@@ -21,16 +21,18 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         from programs.models import (
             AdmissionCycle,
+            Exam,
             Field,
             Language,
             Offering,
+            OfferingExam,
             Program,
             ScholarshipFund,
         )
         from programs.page_cache import public_pages_invalidate
 
         # Everything the public pages show; each change makes the cached pages stale.
-        for model in (Language, Field, Program, Offering, ScholarshipFund):
+        for model in (Language, Field, Program, Offering, OfferingExam, Exam, ScholarshipFund):
             post_save.connect(public_pages_invalidate, sender=model, dispatch_uid=f"pages-{model}")
             post_delete.connect(
                 public_pages_invalidate, sender=model, dispatch_uid=f"pages-del-{model}"

@@ -210,6 +210,11 @@ class Offering(models.Model):
     )
     seats = models.PositiveIntegerField(_("seats"))
     scholarship_seats = models.PositiveIntegerField(_("scholarship seats"), default=0)
+    paid_seats = models.PositiveIntegerField(
+        _("paid places"),
+        default=0,
+        help_text=_("Places with tuition fees, in addition to the funded seats."),
+    )
     pass_mark = models.DecimalField(
         _("pass mark (0-100)"),
         max_digits=5,
@@ -307,3 +312,78 @@ class ScholarshipFund(models.Model):
                     % {"sum": others + self.seats, "total": self.cycle.scholarship_total}
                 }
             )
+
+
+class Exam(models.Model):
+    """An entrance exam and its own scale, e.g. UNT scored out of 140, IELTS out of 9."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    max_score = models.DecimalField(
+        _("maximum score"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ("position", "code")
+        verbose_name = _("entrance exam")
+        verbose_name_plural = _("entrance exams")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="exam_max_score_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfferingExam(models.Model):
+    """An entrance exam an offering requires, with its minimum score on the exam's scale."""
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="exams", verbose_name=_("offering")
+    )
+    exam = models.ForeignKey(
+        Exam, on_delete=models.PROTECT, related_name="offerings", verbose_name=_("exam")
+    )
+    minimum_score = models.DecimalField(
+        _("minimum score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("On the exam's own scale. Leave empty when there is no minimum."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ("offering", "position", "pk")
+        verbose_name = _("required entrance exam")
+        verbose_name_plural = _("required entrance exams")
+        constraints = [
+            models.UniqueConstraint(fields=("offering", "exam"), name="offering_exam_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} — {self.offering}"
+
+    def clean(self) -> None:
+        if (
+            self.minimum_score is not None
+            and self.exam_id
+            and self.minimum_score > self.exam.max_score
+        ):
+            raise ValidationError(
+                {
+                    "minimum_score": _("The minimum cannot exceed the exam's maximum of %(max)s.")
+                    % {"max": self.exam.max_score.normalize()}
+                }
+            )
+
+    def pass_mark_on_scale(self) -> Decimal:
+        """The offering's pass mark (0-100, the scale of the ranking score) on this exam's
+        own scale: the exam score that converts to it (score / maximum x 100)."""
+        return (self.offering.pass_mark * self.exam.max_score / 100).quantize(Decimal("0.01"))

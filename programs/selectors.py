@@ -12,9 +12,18 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import AdmissionCycle, Field, Language, Offering, Program, ScholarshipFund
+from .models import (
+    AdmissionCycle,
+    Field,
+    Language,
+    Offering,
+    OfferingExam,
+    Program,
+    ScholarshipFund,
+)
 
 __all__ = [
+    "RequiredDocument",
     "ScholarshipFigures",
     "cycle_get_open",
     "cycle_get_upcoming",
@@ -23,6 +32,7 @@ __all__ = [
     "offering_list_for_program",
     "program_get_public",
     "program_list_public",
+    "program_required_documents",
     "scholarship_figures",
 ]
 
@@ -84,9 +94,50 @@ def program_get_public(*, slug: str) -> Program | None:
 
 
 def offering_list_for_program(*, program: Program, cycle: AdmissionCycle | None) -> list[Offering]:
+    """The offerings of `program` in `cycle`, with their entrance exams (and each exam's
+    scale) prefetched: two queries whatever the number of exams."""
     if cycle is None:
         return []
-    return list(Offering.objects.filter(program=program, cycle=cycle).select_related("cycle"))
+    return list(
+        Offering.objects.filter(program=program, cycle=cycle)
+        .select_related("cycle")
+        .prefetch_related(
+            Prefetch(
+                "exams",
+                queryset=OfferingExam.objects.select_related("exam").order_by(
+                    "position", "exam__position", "pk"
+                ),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RequiredDocument:
+    """A document applicants to a program hand in: `languages` (Language rows) is empty
+    when it is always required, else the languages of instruction that require it."""
+
+    kind: str
+    label: str
+    languages: list[Language]
+
+
+def program_required_documents(*, program: Program) -> list[RequiredDocument]:
+    """The documents an application to `program` needs, read from the one home of that
+    rule (`admissions.documents.requirements`). Uses the program's prefetched languages:
+    no query."""
+    from admissions.documents.requirements import program_documents
+    from admissions.enums import DocumentKind
+
+    languages = {language.code: language for language in program.languages.all()}
+    return [
+        RequiredDocument(
+            kind=document.kind,
+            label=DocumentKind(document.kind).label,
+            languages=[languages[code] for code in sorted(document.when_languages)],
+        )
+        for document in program_documents(level=program.level, languages=set(languages))
+    ]
 
 
 # --- Scholarships ------------------------------------------------------------------------

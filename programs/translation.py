@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import AdmissionCycle, Field, Language, Program, ScholarshipFund
+from .models import AdmissionCycle, Exam, Field, Language, Program, ScholarshipFund
 
 
 @register(Language)
@@ -25,4 +25,9 @@ class AdmissionCycleTranslation(TranslationOptions):
 
 @register(ScholarshipFund)
 class ScholarshipFundTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Exam)
+class ExamTranslation(TranslationOptions):
     fields = ("name",)

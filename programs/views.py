@@ -47,5 +47,6 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "program": program,
         "cycle": cycle,
         "offerings": selectors.offering_list_for_program(program=program, cycle=cycle),
+        "documents": selectors.program_required_documents(program=program),
     }
     return render(request, "programs/program_detail.html", context)

@@ -12,7 +12,8 @@ from admissions.notifications import admin as notifications_admin  # noqa: F401
 from admissions.reviews import admin as reviews_admin  # noqa: F401
 from admissions.scholarships import admin as scholarships_admin  # noqa: F401
 
-from . import users  # noqa: F401  (the user pages: language of e-mail, password form)
+# The office's contacts and next steps; the user pages (language of e-mail, password form).
+from . import office, users  # noqa: F401
 
 admin.site.site_header = _("KazNU Omsk admissions")
 admin.site.site_title = _("KazNU Omsk admissions")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
+from admissions.applications.next_steps import application_next_steps
 from admissions.applications.release import application_as_applicant_sees
 from admissions.applications.services import application_deadline, application_deadline_passed
 from admissions.applications.steps import next_step
@@ -164,5 +165,7 @@ def dashboard(request):
             "can_withdraw": application is not None
             and application.status not in lifecycle.final_statuses(),
             "email_confirmed": confirmed,
+            # What to do after the status the applicant sees (never a held decision's).
+            "decision_steps": application_next_steps(application=application),
         },
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
 from admissions.applications.eligibility import eligibility_problems
+from admissions.applications.next_steps import next_steps_mail_context
 from admissions.applications.steps import steps_through
 from admissions.enums import ApplicationStatus
 from admissions.errors import DeadlinePassed, DomainError, GuardRefused, IllegalTransition
@@ -40,6 +41,11 @@ from programs.models import AdmissionCycle, Language, Offering
 
 __all__ = ["application_next_statuses", "application_notify", "application_transition"]
 
+# Mails that tell the applicant a new status, so they also say what to do next and by when.
+MAILS_WITH_NEXT_STEPS = frozenset(
+    {"status_changed", "offer_accepted", "application_submitted", "documents_requested"}
+)
+
 
 def application_notify(*, application: Application, template: str, key: str, **extra) -> None:
     """Queue a mail about `application` to its applicant, in their language."""
@@ -60,6 +66,8 @@ def application_notify(*, application: Application, template: str, key: str, **e
         "name": profile.first_name_for(language) if profile else "",
         **extra,
     }
+    if template in MAILS_WITH_NEXT_STEPS:
+        context["next_steps"] = next_steps_mail_context(application=application, language=language)
     notification_queue(
         recipient=user.email,
         template=template,

@@ -29,8 +29,10 @@ from admissions.models import ApplicationChoice, Document
 __all__ = [
     "DOCUMENT_RULES",
     "DocumentRule",
+    "ProgramDocument",
     "documents_complete_condition",
     "later_kinds",
+    "program_documents",
     "required_kinds",
 ]
 
@@ -113,6 +115,30 @@ def later_kinds(*, levels: set[str], languages: set[str], graduation_expected: b
         for rule in DOCUMENT_RULES
         if rule.later_if_graduation_expected and rule.applies(levels=levels, languages=languages)
     }
+
+
+@dataclass(frozen=True)
+class ProgramDocument:
+    """A document an applicant to one program hands in: always (`when_languages` empty)
+    or when they choose one of `when_languages` (codes) as language of instruction."""
+
+    kind: str
+    when_languages: frozenset[str] = frozenset()
+
+
+def program_documents(*, level: str, languages: set[str]) -> list[ProgramDocument]:
+    """The documents an application to a program of `level`, taught in `languages`
+    (codes), requires, in the order of `DOCUMENT_RULES` (the program pages read this).
+    A kind required only for a language of instruction carries those languages."""
+    documents = []
+    for rule in DOCUMENT_RULES:
+        if rule.always or level in rule.when_levels:
+            documents.append(ProgramDocument(kind=rule.kind))
+        elif rule.when_languages & languages:
+            documents.append(
+                ProgramDocument(kind=rule.kind, when_languages=rule.when_languages & languages)
+            )
+    return documents
 
 
 def documents_complete_condition() -> Q:

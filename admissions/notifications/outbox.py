@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from admissions.enums import MailState
 from admissions.models import OutgoingMail
+from admissions.selectors import office_get, office_reply_to
 
 __all__ = [
     "MailDelivery",
@@ -267,7 +268,12 @@ def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:
 
 def mail_render(mail: OutgoingMail) -> tuple[str, str, str]:
     """Render (subject, text, html) of `mail` in its language, from templates/emails/."""
-    context = {**mail.context, "site_url": settings.SITE_URL.rstrip("/")}
+    context = {
+        **mail.context,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        # Read when sent, so the footer has the contacts in force (in the mail's language).
+        "office": office_get(),
+    }
     with translation.override(mail.language):
         context["language"] = mail.language
         name = f"emails/{mail.template}"
@@ -450,10 +456,12 @@ def _deliver(
             return MailDelivery("failed", error=mail.last_error), None
         mail.attempts += 1
         mail.last_attempt_at = now
+        reply_to = office_reply_to()
         message = EmailMultiAlternatives(
             subject,
             text,
             to=[mail.recipient],
+            reply_to=[reply_to] if reply_to else None,
             headers={
                 "Message-ID": _message_id(mail),
                 "Content-Language": mail.language,

@@ -296,6 +296,9 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="KazNU Omsk admissions <admissions@kaznu-omsk.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where applicants' replies to the portal's mail go, unless the admissions office entered
+# in the admin has its own reply-to address (the admin's data wins).
+ADMISSIONS_REPLY_TO = env("ADMISSIONS_REPLY_TO", default="")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # --- Celery ------------------------------------------------------------------------------

@@ -21,3 +21,15 @@ def duration(years: Decimal | int | None) -> str:
     shown = number_format(value, decimal_pos=0 if whole else 1)
     count = int(value) if whole else 5  # a fractional number takes the "many" form
     return ngettext("%(years)s year", "%(years)s years", count) % {"years": shown}
+
+
+@register.filter
+def score(value: Decimal | int | None) -> str:
+    """A score or maximum without useless decimals, localised: 140 -> "140", 4.50 -> "4.5"
+    ("4,5" in kk/ru), 70.25 -> "70.25"."""
+    if value is None:
+        return ""
+    shown = Decimal(value).quantize(Decimal("0.01")).normalize()
+    if shown == shown.to_integral_value():
+        shown = shown.quantize(Decimal(1))
+    return number_format(shown)

@@ -55,15 +55,18 @@ def test_one_date_style_per_kind_on_pages_and_in_mail(language, date, moment):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("language", "seats", "scholarships"),
-    [("kk", "орын", "стипендиялық орын"), ("ru", "мест", "стипендиальных мест")],
+    ("language", "seats", "scholarships", "paid"),
+    [
+        ("kk", "қаржыландырылатын орын", "стипендиялық орын", "ақылы орын"),
+        ("ru", "финансируемых мест", "стипендиальных мест", "платных мест"),
+    ],
 )
-def test_nouns_after_numerals_on_the_program_page(client, language, seats, scholarships):
-    offering = OfferingFactory(seats=50, scholarship_seats=45)
+def test_nouns_after_numerals_on_the_program_page(client, language, seats, scholarships, paid):
+    offering = OfferingFactory(seats=50, scholarship_seats=45, paid_seats=25)
     with translation.override(language):
         url = reverse("programs:detail", kwargs={"slug": offering.program.slug})
     page = client.get(url).content.decode()
-    assert f">{seats}<" in page and f">{scholarships}<" in page
+    assert f">{seats}<" in page and f">{scholarships}<" in page and f">{paid}<" in page
     assert "орындар" not in page
 
 

@@ -21,7 +21,7 @@ def split(moment):
 
 
 def cycle_form(*, opens_at, closes_at, results_at, total=200, funds=(), cycle=None):
-    """POST data of the cycle change form, with its two inlines (funds, offerings)."""
+    """POST data of the cycle change form, with its inlines (funds, offerings, next steps)."""
     data = {
         "code": cycle.code if cycle else "2040",
         "name_ru": "Приём",
@@ -36,6 +36,10 @@ def cycle_form(*, opens_at, closes_at, results_at, total=200, funds=(), cycle=No
         "offerings-INITIAL_FORMS": "0",
         "offerings-MIN_NUM_FORMS": "0",
         "offerings-MAX_NUM_FORMS": "1000",
+        "next_steps-TOTAL_FORMS": "0",
+        "next_steps-INITIAL_FORMS": "0",
+        "next_steps-MIN_NUM_FORMS": "0",
+        "next_steps-MAX_NUM_FORMS": "1000",
         "funds-TOTAL_FORMS": str(len(funds)),
         "funds-INITIAL_FORMS": str(sum(1 for fund in funds if fund.get("id"))),
         "funds-MIN_NUM_FORMS": "0",

@@ -66,6 +66,7 @@ from admissions.models import (
     ExamResult,
     StatusEvent,
 )
+from admissions.seed_defaults import next_steps_default_create
 from programs.models import AdmissionCycle
 
 # Fields whose value goes into COPY unchanged on PostgreSQL: get_db_prep_save returns
@@ -170,6 +171,8 @@ class Command(BaseCommand):
         )
         if not offerings:
             raise CommandError(f"Cycle {cycle!r} has no offerings: run `seed` first.")
+        # What the demo applicants are told to do after their decisions.
+        next_steps_default_create(cycle=self.cycle)
         started = time.monotonic()
         self.rng = random.Random(seed)
         self.fakers = {}

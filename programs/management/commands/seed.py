@@ -18,9 +18,19 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 
 from admissions.models import RubricCriterion
+from admissions.seed_defaults import next_steps_default_create, office_default_create
 from programs import selectors
 from programs.enums import Level
-from programs.models import AdmissionCycle, Field, Language, Offering, Program, ScholarshipFund
+from programs.models import (
+    AdmissionCycle,
+    Exam,
+    Field,
+    Language,
+    Offering,
+    OfferingExam,
+    Program,
+    ScholarshipFund,
+)
 
 OMSK = ZoneInfo("Asia/Omsk")
 
@@ -201,12 +211,51 @@ DESCRIPTIONS = {
     },
 }
 
-# Seats per offering: (seats, scholarship seats, pass mark). The scholarship seats of all
-# offerings add up to 210, a little over the 200 funded, so that no fund is left unused
-# when one program draws fewer strong applicants.
+# Seats per offering: (funded seats, scholarship seats, pass mark, paid places). The
+# scholarship seats of all offerings add up to 210, a little over the 200 funded, so that
+# no fund is left unused when one program draws fewer strong applicants.
 OFFERING_FIGURES = {
-    Level.BACHELOR: (50, 45, Decimal("50")),
-    Level.MASTER: (30, 25, Decimal("60")),
+    Level.BACHELOR: (50, 45, Decimal("50"), 25),
+    Level.MASTER: (30, 25, Decimal("60"), 15),
+}
+
+# Entrance exams and their own scales: code, position, maximum score, names in kk/ru/en.
+EXAMS = [
+    (
+        "unt",
+        1,
+        Decimal("140"),
+        {
+            "kk": "ҰБТ (ұлттық бірыңғай тестілеу)",
+            "ru": "ЕНТ (единое национальное тестирование)",
+            "en": "UNT (Unified National Testing)",
+        },
+    ),
+    (
+        "ege",
+        2,
+        Decimal("300"),
+        {
+            "kk": "БМЕ (бірыңғай мемлекеттік емтихан, үш пән)",
+            "ru": "ЕГЭ (единый государственный экзамен, три предмета)",
+            "en": "EGE (Unified State Exam, three subjects)",
+        },
+    ),
+    (
+        "kt",
+        3,
+        Decimal("150"),
+        {
+            "kk": "КТ (магистратураға кешенді тестілеу)",
+            "ru": "КТ (комплексное тестирование в магистратуру)",
+            "en": "CT (comprehensive testing for master's programs)",
+        },
+    ),
+]
+# The exams each level accepts, with the minimum score on the exam's own scale.
+LEVEL_EXAMS = {
+    Level.BACHELOR: [("unt", Decimal("65")), ("ege", Decimal("120"))],
+    Level.MASTER: [("kt", Decimal("75"))],
 }
 
 SCHOLARSHIP_TOTAL = 200
@@ -314,8 +363,11 @@ class Command(BaseCommand):
         ):
             languages = self.seed_languages()
             programs = self.seed_programs(languages)
+            self.exams = self.seed_exams()
             first = self.seed_cycle(FIRST_CYCLE["code"], FIRST_CYCLE, programs)
             self.seed_next_cycle(after=first, programs=programs)
+            if office_default_create() is not None:
+                self.report("admissions office", "created")
         verdict = f"{self.changes} change(s)" if self.changes else "nothing to change"
         self.stdout.write(self.style.SUCCESS(f"Seed complete: {verdict}."))
 
@@ -394,6 +446,23 @@ class Command(BaseCommand):
                 programs.append(program)
         return programs
 
+    def seed_exams(self) -> dict[str, Exam]:
+        self.stdout.write("Entrance exams")
+        return {
+            code: self.upsert(
+                Exam,
+                f"exam {code}",
+                {"code": code},
+                {
+                    "position": position,
+                    "max_score": max_score,
+                    "name": names["ru"],
+                    **translated("name", names),
+                },
+            )
+            for code, position, max_score, names in EXAMS
+        }
+
     # --- cycles --------------------------------------------------------------------------
     def seed_cycle(self, code: str, dates: dict, programs: list[Program]) -> AdmissionCycle:
         self.stdout.write(f"Cycle {code}")
@@ -432,13 +501,30 @@ class Command(BaseCommand):
                 fund.save(update_fields=["eligible_citizenships"])
                 self.report(f"cycle {cycle.code} fund {government} eligibility", "set")
         for program in programs:
-            seats, scholarship_seats, pass_mark = OFFERING_FIGURES[program.level]
-            self.upsert(
+            seats, scholarship_seats, pass_mark, paid_seats = OFFERING_FIGURES[program.level]
+            offering = self.upsert(
                 Offering,
                 f"cycle {cycle.code} offering {program.slug}",
                 {"cycle": cycle, "program": program},
-                {"seats": seats, "scholarship_seats": scholarship_seats, "pass_mark": pass_mark},
+                {
+                    "seats": seats,
+                    "scholarship_seats": scholarship_seats,
+                    "paid_seats": paid_seats,
+                    "pass_mark": pass_mark,
+                },
             )
+            for position, (code, minimum) in enumerate(LEVEL_EXAMS[program.level], 1):
+                self.upsert(
+                    OfferingExam,
+                    f"cycle {cycle.code} offering {program.slug} exam {code}",
+                    {"offering": offering, "exam": self.exams[code]},
+                    {"minimum_score": minimum, "position": position},
+                )
+        created = next_steps_default_create(cycle=cycle)
+        if created:
+            self.report(f"cycle {cycle.code} next steps", f"{created} created")
+        else:
+            self.report(f"cycle {cycle.code} next steps", "already defined", quiet=True)
         if cycle.rubric.exists():
             self.report(f"cycle {cycle.code} rubric", "already defined", quiet=True)
         else:

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
 
-from admissions.models import OutgoingMail
+from admissions.models import AdmissionsOffice, OutgoingMail
 from admissions.notifications.outbox import mail_render
 from admissions.templatetags.mail_tags import local_datetime, status_label
 
@@ -31,16 +31,22 @@ OFFER = {
     "respond_by": "2025-10-05T12:00:00+00:00",
     "offer_url": "https://admissions.example.org/kk/applicant/offer/1/",
 }
+# What the applicant must do next, as `application_notify` adds it to the status mails.
+NEXT_STEPS = [
+    {"title": "Hand in your original documents", "instructions": "Room 108", "due": "2025-10-01"},
+    {"title": "Tell us when you arrive", "instructions": "", "due": ""},
+]
 # The context each notification is queued with (the contract with the code that queues it).
 CONTEXTS = {
     "test_notification": {"requested_at": "2025-09-15T04:00:00+00:00"},
-    "application_submitted": {**APPLICATION, "status": "submitted"},
+    "application_submitted": {**APPLICATION, "status": "submitted", "next_steps": []},
     "status_changed": {
         **APPLICATION,
         "status": "under_review",
         "from_status": "submitted",
         "to_status": "under_review",
         "note": "",
+        "next_steps": NEXT_STEPS,
     },
     "documents_requested": {
         **APPLICATION,
@@ -49,6 +55,7 @@ CONTEXTS = {
         "to_status": "documents_requested",
         "note": "Please upload a clearer scan of your diploma.",
         "requested_kinds": ["education", "transcript"],
+        "next_steps": [],
     },
     "documents_uploaded": {
         "application_id": 1,
@@ -69,7 +76,7 @@ CONTEXTS = {
         "name": "",
     },
     "scholarship_offered": {**APPLICATION, **OFFER},
-    "offer_accepted": {**APPLICATION, **OFFER},
+    "offer_accepted": {**APPLICATION, **OFFER, "next_steps": NEXT_STEPS},
     "offer_expiring": {**APPLICATION, **OFFER},
     "offer_expired": {**APPLICATION, **OFFER},
     "staff_digest": DIGEST,
@@ -93,9 +100,20 @@ def test_every_template_file_exists_for_every_notification():
             assert (folder / f"{name}.{suffix}").is_file(), f"{name}.{suffix}"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_office", [False, True], ids=["no-office", "office"])
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("template", sorted(CONTEXTS))
-def test_template_renders_with_no_missing_variable(template, language, strict_templates):
+def test_template_renders_with_no_missing_variable(
+    template, language, with_office, strict_templates
+):
+    if with_office:  # the footer of every mail: the office's contacts (read when sent)
+        AdmissionsOffice.objects.create(
+            name="Admissions office",
+            address="55a Mira Avenue, Omsk",
+            phone="+7 3812 67-04-52",
+            email="priem@kaznu-omsk.example",
+        )
     mail = OutgoingMail(
         pk=1, template=template, language=language, context=CONTEXTS[template], idempotency_key="k"
     )
