@@ -147,7 +147,7 @@ def test_placed_in_a_higher_choice_releases_the_lower_ones(cycle):
     assert second.reason == "Placed in your 1st choice, so this choice is released."
     assert second.place == 1  # still ranked there
     with translation.override("ru"):
-        assert "1-му выбору" in standing_of(application).choices[1].reason
+        assert "1-му приоритету" in standing_of(application).choices[1].reason
     with translation.override("kk"):
         assert "1-ші" in standing_of(application).choices[2].reason
 
