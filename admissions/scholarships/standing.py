@@ -16,8 +16,8 @@ What may be shown (the release rules, `applications.release`):
 
 Cost: ranking and allocating a cycle reads every ranked application (a constant number of
 queries, about a second at 20,000 applicants). It is computed once per data version and
-kept in the shared cache, one small entry per application, so a dashboard reads its own
-entry with no database query. The version (one counter per cycle, and one for changes
+kept in the shared cache, in a fixed number of small entries, so a dashboard reads its
+own with no database query. The version (one counter per cycle, and one for changes
 whose cycle is not known without a query) is incremented by the receivers connected in
 `admissions.apps` whenever something the ranking or the allocation reads is saved or
 deleted; entries also expire after `CACHE_SECONDS`, which bounds how long a change made
@@ -73,6 +73,10 @@ logger = logging.getLogger(__name__)
 
 # How long a computed standing may be served at most (seconds), whatever the signals say.
 CACHE_SECONDS = 600
+# The cached facts of a cycle are split into this many entries (by application id).
+BUCKETS = 64
+# How long a computation may hold the right to compute a version (seconds).
+LOCK_SECONDS = 60
 GLOBAL_VERSION_KEY = "standing:version"
 
 # Application fields the ranking and the allocation read: a save that names none of them
@@ -302,25 +306,49 @@ def _bump(key: str) -> None:
         logger.warning("Standing: the version %s could not be incremented", key, exc_info=True)
 
 
+def _bucket_key(cycle_id: int, versions: tuple[int, int], application_id: int) -> str:
+    return f"standing:{cycle_id}:{versions[0]}:{versions[1]}:{application_id % BUCKETS}"
+
+
+def _store(cycle_id: int, versions: tuple[int, int], facts: dict[int, dict]) -> None:
+    buckets: dict[str, dict[int, dict]] = {
+        _bucket_key(cycle_id, versions, number): {} for number in range(BUCKETS)
+    }
+    for application_id, value in facts.items():
+        buckets[_bucket_key(cycle_id, versions, application_id)][application_id] = value
+    cache.set_many(buckets, CACHE_SECONDS)
+    cache.set(f"standing:{cycle_id}:latest", versions, CACHE_SECONDS)
+
+
 def _application_facts(application: Application) -> dict | None:
     """The facts of `application` (`standing_cycle_facts`), from the cache when the data
-    did not change since they were computed; else the cycle is computed and stored."""
+    did not change since they were computed; else the cycle is computed and stored.
+
+    The facts are kept in `BUCKETS` entries per cycle (by application id), so a read
+    fetches a small entry and a bounded cache keeps them all. While one process computes
+    a new version, the others serve the last complete one (at most one computation's
+    time old) rather than compute it too."""
+    cycle_id = application.cycle_id
     try:
-        versions = _versions(application.cycle_id)
-        key = f"standing:{application.cycle_id}:{versions[0]}:{versions[1]}:{application.pk}"
-        cached = cache.get(key)
+        versions = _versions(cycle_id)
+        bucket = cache.get(_bucket_key(cycle_id, versions, application.pk))
     except Exception:  # the cache is unreachable: compute without it
         logger.warning("Standing: the cache could not be read", exc_info=True)
-        versions, cached = None, None
-    if cached is not None:
-        return cached
+        return standing_cycle_facts(cycle=application.cycle).get(application.pk)
+    if bucket is not None:
+        return bucket.get(application.pk)
+    lock = f"standing:{cycle_id}:{versions[0]}:{versions[1]}:computing"
+    if not cache.add(lock, 1, timeout=LOCK_SECONDS):
+        latest = cache.get(f"standing:{cycle_id}:latest")
+        stale = cache.get(_bucket_key(cycle_id, latest, application.pk)) if latest else None
+        if stale is not None:
+            return stale.get(application.pk)
     facts = standing_cycle_facts(cycle=application.cycle)
-    if versions is not None:
-        prefix = f"standing:{application.cycle_id}:{versions[0]}:{versions[1]}:"
-        try:
-            cache.set_many({f"{prefix}{pk}": value for pk, value in facts.items()}, CACHE_SECONDS)
-        except Exception:
-            logger.warning("Standing: the cache could not be written", exc_info=True)
+    try:
+        _store(cycle_id, versions, facts)
+        cache.delete(lock)
+    except Exception:  # the page is still right; the next request computes again
+        logger.warning("Standing: the cache could not be written", exc_info=True)
     return facts.get(application.pk)
 
 

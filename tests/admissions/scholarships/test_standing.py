@@ -248,3 +248,49 @@ def test_a_cached_standing_costs_no_query_and_a_fresh_one_a_fixed_number(cycle):
             application_standing(application=loaded)
         assert len(cached) == 0
     assert counts[0] == counts[1] <= 10
+
+
+def test_a_change_of_what_the_ranking_reads_is_seen_at_once(cycle):
+    law = make_offering(cycle, slug="law", scholarship_seats=1)
+    application = applicant(cycle, 80, [law])
+    assert standing_of(application).choices[0].outcome == Outcome.PLACED
+    stronger = applicant(cycle, 95, [law])  # a new ranked application: ahead now
+    (choice,) = standing_of(application).choices
+    assert (choice.outcome, choice.place) == (Outcome.SEATS_TAKEN, 2)
+    stronger.status = ApplicationStatus.WITHDRAWN
+    stronger.save(update_fields=["status", "updated_at"])
+    assert standing_of(application).choices[0].outcome == Outcome.PLACED
+    law.pass_mark = Decimal("85")
+    law.save()
+    assert standing_of(application).choices[0].outcome == Outcome.BELOW_PASS_MARK
+
+
+def test_a_draft_saving_its_progress_keeps_the_cached_standing(cycle, django_assert_num_queries):
+    law = make_offering(cycle, slug="law", scholarship_seats=1)
+    application = applicant(cycle, 80, [law])
+    draft = applicant(cycle, 99, [law], status=ApplicationStatus.DRAFT, submitted_at=None)
+    loaded = application_current_full(application.applicant, open_cycle=None)
+    application_standing(application=loaded)
+    draft.completed_steps = ["personal"]
+    draft.save(update_fields=["completed_steps", "updated_at"])
+    with django_assert_num_queries(0):
+        application_standing(application=loaded)
+
+
+def test_while_another_process_computes_the_last_standing_is_served(cycle):
+    from django.core.cache import cache
+
+    from admissions.scholarships import standing
+
+    law = make_offering(cycle, slug="law", scholarship_seats=1)
+    application = applicant(cycle, 80, [law])
+    loaded = application_current_full(application.applicant, open_cycle=None)
+    assert application_standing(application=loaded).choices[0].place == 1
+    applicant(cycle, 95, [law])  # a new version...
+    versions = standing._versions(cycle.pk)
+    cache.add(f"standing:{cycle.pk}:{versions[0]}:{versions[1]}:computing", 1)  # ...in work
+    with CaptureQueriesContext(connection) as queries:
+        served = application_standing(application=loaded)
+    assert served.choices[0].place == 1 and len(queries) == 0  # the last complete one
+    cache.delete(f"standing:{cycle.pk}:{versions[0]}:{versions[1]}:computing")
+    assert application_standing(application=loaded).choices[0].place == 2
