@@ -152,6 +152,7 @@ def test_a_held_decision_shows_what_an_application_in_review_shows(client, cycle
         assert "Place in the current ranking" not in page
         assert "Ranked" not in page and "Accepted" not in page
         assert "admitted-to" not in page
+        assert "Place in the last published list" not in page
 
 
 def test_an_applicant_holding_an_offer_is_not_invited_to_apply_again(client):
