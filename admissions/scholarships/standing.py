@@ -338,7 +338,8 @@ def _application_facts(application: Application) -> dict | None:
     if bucket is not None:
         return bucket.get(application.pk)
     lock = f"standing:{cycle_id}:{versions[0]}:{versions[1]}:computing"
-    if not cache.add(lock, 1, timeout=LOCK_SECONDS):
+    computing = cache.add(lock, 1, timeout=LOCK_SECONDS)
+    if not computing:
         latest = cache.get(f"standing:{cycle_id}:latest")
         stale = cache.get(_bucket_key(cycle_id, latest, application.pk)) if latest else None
         if stale is not None:
@@ -346,7 +347,8 @@ def _application_facts(application: Application) -> dict | None:
     facts = standing_cycle_facts(cycle=application.cycle)
     try:
         _store(cycle_id, versions, facts)
-        cache.delete(lock)
+        if computing:
+            cache.delete(lock)
     except Exception:  # the page is still right; the next request computes again
         logger.warning("Standing: the cache could not be written", exc_info=True)
     return facts.get(application.pk)
