@@ -195,11 +195,11 @@ def standing_cycle_facts(*, cycle: AdmissionCycle) -> dict[int, dict]:
     A constant number of queries whatever the number of applications."""
     ranking = ranking_compute_cycle(cycle=cycle)
     plan = allocation_plan(cycle=cycle, ranking=ranking)
-    open_offers: dict[int, list[tuple[int, int, datetime]]] = {}
+    open_offers: dict[int, list[tuple[int, datetime]]] = {}
     for application_id, offering_id, respond_by in ScholarshipAward.objects.filter(
         fund__cycle=cycle, state=AwardState.OFFERED
     ).values_list("application_id", "offering_id", "respond_by"):
-        open_offers.setdefault(offering_id, []).append((application_id, 0, respond_by))
+        open_offers.setdefault(offering_id, []).append((application_id, respond_by))
     published = {
         snapshot.offering_id: (
             {row.get("reference"): row.get("rank") for row in snapshot.rows},
@@ -215,18 +215,17 @@ def standing_cycle_facts(*, cycle: AdmissionCycle) -> dict[int, dict]:
         # Offers still open at this offering, by the rank of their holder (0: not ranked
         # here, counted as ahead), with the latest expiry up to each of them.
         offers = sorted(
-            (ranks.get(holder) or 0, respond_by, holder)
-            for holder, _zero, respond_by in open_offers.get(offering_id, [])
+            (ranks.get(holder) or 0, respond_by)
+            for holder, respond_by in open_offers.get(offering_id, [])
         )
         latest_by: list[datetime] = []
-        for _rank, respond_by, _holder in offers:
+        for _rank, respond_by in offers:
             latest_by.append(max(latest_by[-1], respond_by) if latest_by else respond_by)
         per_offering[offering_id] = {
             "ranks": ranks,
             "ranked": len(entries),
             "held": ranking_publish_refusal(entries) is not None,
-            "offer_ranks": [rank for rank, _by, _holder in offers],
-            "offer_holders": [holder for _rank, _by, holder in offers],
+            "offer_ranks": [rank for rank, _by in offers],
             "latest_by": latest_by,
             "published": published.get(offering_id),
         }
@@ -257,10 +256,9 @@ def standing_cycle_facts(*, cycle: AdmissionCycle) -> dict[int, dict]:
             offering = ranking.offerings[offering_id]
             open_ahead, open_by = 0, None
             if rank is not None:
-                ahead = bisect.bisect_left(known["offer_ranks"], rank)
-                own = application_id in known["offer_holders"][:ahead]
-                open_ahead = ahead - (1 if own else 0)
-                open_by = known["latest_by"][ahead - 1] if ahead else None
+                # Holders ranked above (a smaller rank; never the applicant themselves).
+                open_ahead = bisect.bisect_left(known["offer_ranks"], rank)
+                open_by = known["latest_by"][open_ahead - 1] if open_ahead else None
             published_rank = None
             if known["published"] is not None:
                 rows, published_at, snapshot_id = known["published"]

@@ -192,3 +192,14 @@ def test_dashboard_of_a_ranked_applicant_keeps_its_query_budget(
     with django_assert_max_num_queries(10):
         page = client.get(url).content.decode()
     assert "Your place" in page and "Place in the current ranking" in page
+
+
+def test_the_offer_page_names_level_and_language(client, cycle):
+    customs = make_offering(cycle, slug="customs", scholarship_seats=2)
+    application = applicant(cycle, 90, [customs])
+    award = AwardFactory(application=application, fund=cycle.funds.get(), offering=customs)
+    client.force_login(application.applicant)
+    with translation.override("ru"):
+        url = reverse("admissions:award_detail", args=[award.pk])
+    content = html.unescape(client.get(url).content.decode())
+    assert "Program customs (Бакалавриат), язык обучения: Kazakh" in content
