@@ -118,15 +118,22 @@ def _kazakh_ordinal_suffix(number: int) -> str:
     return "шы"  # мың, миллион, миллиард
 
 
-def ordinal(number: int, *, case: str = "nominative") -> str:
+# Russian ordinals written with digits take the ending of the word they agree with
+# ("2-й приоритет", "2-е место", "по 2-му приоритету", "на 2-м месте"); Kazakh and
+# English ordinals do not change.
+RUSSIAN_ENDINGS = {"masculine": "й", "neuter": "е", "dative": "му", "prepositional": "м"}
+
+
+def ordinal(number: int, *, form: str = "masculine") -> str:
     """`number` as an ordinal in the active language, written with digits: "212th",
-    "212-ші", "212-й". `case` ("nominative" or "dative") matters where ordinals decline
-    (Russian, masculine: "1-й" / "1-му"); Kazakh and English ordinals do not."""
+    "212-ші", "212-й". `form` (a key of `RUSSIAN_ENDINGS`) is the Russian ending the
+    sentence needs; other languages ignore it. KeyError for an unknown form."""
+    ending = RUSSIAN_ENDINGS[form]
     language = (get_language() or "").split("-")[0]
     if language == "kk":
         return f"{number}-{_kazakh_ordinal_suffix(number)}"
     if language == "ru":
-        return f"{number}-{'му' if case == 'dative' else 'й'}"
+        return f"{number}-{ending}"
     if 10 <= number % 100 <= 20:
         suffix = "th"
     else:
@@ -439,11 +446,11 @@ class ChoiceStanding:
 
     @property
     def place_ordinal(self) -> str:
-        return ordinal(self.place) if self.place else ""
+        return ordinal(self.place, form="neuter") if self.place else ""
 
     @property
     def published_ordinal(self) -> str:
-        return ordinal(self.published_place) if self.published_place else ""
+        return ordinal(self.published_place, form="neuter") if self.published_place else ""
 
 
 @dataclass(frozen=True)
@@ -476,6 +483,8 @@ def _reason(
     outcome = facts["outcome"]
     placed_at = outcome[1] if outcome and outcome[0] == Reason.OFFERED else holds_at
     priorities = {o: c["priority"] for o, c in facts["choices"].items()}
+    # "Ranked 2nd" / "на 2-м месте" / "2-ші орындасыз".
+    place = ordinal(known["rank"], form="prepositional") if known["rank"] else ""
     if holds_at == offering_id:
         if award[0] == AwardState.ACCEPTED:
             return Outcome.HOLDS_AWARD, _("You accepted the scholarship for this program.")
@@ -489,17 +498,17 @@ def _reason(
             "Ranked %(place)s for %(seats)s scholarship seats: within the seats, so the "
             "next allocation would offer you this scholarship.",
             offering.scholarship_seats,
-        ) % {"place": ordinal(known["rank"]), "seats": offering.scholarship_seats}
+        ) % {"place": place, "seats": offering.scholarship_seats}
     if placed_at is not None and priorities.get(placed_at, 0) < known["priority"]:
         return Outcome.RELEASED, _(
             "Placed in your %(choice)s choice, so this choice is released."
-        ) % {"choice": ordinal(priorities[placed_at], case="dative")}
+        ) % {"choice": ordinal(priorities[placed_at], form="dative")}
     if known["rank"] is None:
         return Outcome.BELOW_PASS_MARK, _(
             "Below the pass mark (%(mark)s) by %(gap)s: not ranked for this program."
         ) % {"mark": _number(offering.pass_mark), "gap": _points(known["gap"])}
     ranked = _("Ranked %(place)s of %(count)s.") % {
-        "place": ordinal(known["rank"]),
+        "place": place,
         "count": known["ranked"],
     }
     if outcome is None or holds_at is not None:
@@ -513,7 +522,7 @@ def _reason(
             "Ranked %(place)s for %(seats)s scholarship seats: the seats are taken by "
             "applicants ranked higher.",
             offering.scholarship_seats,
-        ) % {"place": ordinal(known["rank"]), "seats": offering.scholarship_seats}
+        ) % {"place": place, "seats": offering.scholarship_seats}
         if known["open_ahead"]:
             text += " " + ngettext(
                 "%(count)s offer ahead of you is still open; if it is not accepted by "

@@ -126,7 +126,8 @@ def test_placed_in_the_first_choice_releases_the_others(client, cycle):
     assert "1-ші басымдық бойынша орын алдыңыз" in kazakh
     assert "Рейтингте 2-ші орындасыз" in kazakh
     russian = text(dashboard(client, applicant(cycle, 88, offerings), language="ru"))
-    assert "Вы проходите по 1-му приоритету" in russian and "Вы 3-й в рейтинге" in russian
+    assert "Вы проходите по 1-му приоритету" in russian
+    assert "Вы на 3-м месте в рейтинге" in russian and "3-е из 3" in russian
 
 
 def test_accepted_names_the_program_with_level_and_language(client, cycle):

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery-staple"
 WORDS = {
     "en": ("Your place", "Ranked 2nd for 1 scholarship seat", "Below the pass mark (95) by 15"),
-    "ru": ("Ваше место", "Вы 2-й в рейтинге", "Ниже проходного балла (95) на 15"),
+    "ru": ("Ваше место", "Вы на 2-м месте в рейтинге", "Ниже проходного балла (95) на 15"),
     "kk": ("Сіздің орныңыз", "Рейтингте 2-ші орындасыз", "Өту балынан (95) 15 балл төмен"),
 }
 

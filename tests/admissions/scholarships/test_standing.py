@@ -232,6 +232,16 @@ def test_ordinals_in_each_language(language, numbers, expected):
         assert " ".join(ordinal(n) for n in numbers) == expected
 
 
+def test_russian_ordinals_agree_with_their_word():
+    with translation.override("ru"):
+        forms = [ordinal(2, form=f) for f in ("masculine", "neuter", "dative", "prepositional")]
+    assert forms == ["2-й", "2-е", "2-му", "2-м"]
+    with translation.override("kk"):
+        assert ordinal(2, form="dative") == "2-ші"
+    with pytest.raises(KeyError):
+        ordinal(2, form="genitive")
+
+
 def test_a_cached_standing_costs_no_query_and_a_fresh_one_a_fixed_number(cycle):
     offerings = [make_offering(cycle, slug=s, scholarship_seats=5) for s in ("a", "b", "c")]
     application = applicant(cycle, 90, offerings)
