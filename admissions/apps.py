@@ -26,6 +26,15 @@ class AdmissionsConfig(AppConfig):
                 public_pages_invalidate, sender=AdmissionsOffice, dispatch_uid=f"pages-o-{signal}"
             )
 
+        from admissions.scholarships.standing import standing_invalidate, standing_receivers
+
+        # What the ranking and the allocation read: the applicants' computed standing.
+        for model in standing_receivers():
+            post_save.connect(standing_invalidate, sender=model, dispatch_uid=f"standing-{model}")
+            post_delete.connect(
+                standing_invalidate, sender=model, dispatch_uid=f"standing-del-{model}"
+            )
+
         from config.i18n import through_model_names_made_lazy
 
         through_model_names_made_lazy()

@@ -129,7 +129,7 @@ def application_current(user):
     return applications.order_by("-cycle__opens_at").first()
 
 
-def _application_full_queryset():
+def _application_full_queryset(*, exams: bool = True):
     return Application.objects.select_related(
         "cycle", "applicant", "applicant__applicant_profile"
     ).prefetch_related(
@@ -139,7 +139,7 @@ def _application_full_queryset():
                 "offering__program", "offering__cycle", "language"
             ).order_by("priority"),
         ),
-        "exam_results",
+        *(["exam_results"] if exams else []),
         "documents__extra_pages",
         Prefetch(
             "events",
@@ -156,7 +156,9 @@ def application_full(*, pk: int):
 
 def application_current_full(user, *, open_cycle):
     """`application_current` loaded as `application_full`, plus its scholarship awards
-    (newest first, fund and program joined), in one query per relation.
+    (newest first, fund and program joined), in one query per relation. The exam results
+    are left out: the dashboard does not show them (its standing reads the score computed
+    with the ranking).
 
     `open_cycle` is the cycle open now (`cycle_open()`, read once by the caller) or None.
     Returns None for an anonymous user or one without an application.
@@ -164,7 +166,7 @@ def application_current_full(user, *, open_cycle):
     if user is None or not user.is_authenticated:
         return None
     applications = (
-        _application_full_queryset()
+        _application_full_queryset(exams=False)
         .filter(applicant=user)
         .prefetch_related(
             Prefetch(

@@ -1,4 +1,4 @@
-"""The applicant's dashboard: status, timeline, documents and what to do next.
+"""The applicant's dashboard: status, timeline, documents, where they stand and what to do next.
 
 A fixed number of queries whatever the number of events, documents or choices (everything
 is loaded by `selectors.application_full`)."""
@@ -19,7 +19,9 @@ from admissions.applications.steps import next_step
 from admissions.documents.services import document_requirements
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
+from admissions.scholarships.standing import application_standing
 from admissions.selectors import application_current_full, cycle_open, email_is_confirmed
+from admissions.templatetags.awards import award_program
 
 
 def _next_steps(
@@ -114,6 +116,18 @@ def _next_steps(
     return steps
 
 
+def _invites_new_application(*, application, open_cycle) -> bool:
+    """Whether to invite the applicant to apply in `open_cycle`: not while they already
+    apply in it, nor while their application holds a place or a scholarship offer (a
+    positive decision, or a live award) in an earlier cycle."""
+    if open_cycle is None or application is None:
+        return open_cycle is not None
+    if application.cycle_id == open_cycle.pk:
+        return False
+    holds = application.status in lifecycle.statuses_in(lifecycle.Group.RANKED)
+    return not (holds or application.live_awards)
+
+
 @login_required
 def dashboard(request):
     user = request.user
@@ -136,12 +150,19 @@ def dashboard(request):
             deadline = application_deadline(application=application)
     # The submission's own rule: what the dashboard says and what it refuses agree.
     deadline_passed = deadline is not None and application_deadline_passed(application=application)
-    if (
-        application is not None
-        and open_cycle is not None
-        and application.cycle_id == open_cycle.pk
+    if not _invites_new_application(application=application, open_cycle=open_cycle):
+        open_cycle = None
+    # Place and reason per chosen program (from the cache: no query when unchanged).
+    standing = application_standing(application=application)
+    admitted_to = ""  # the program an accepted applicant is placed in, named in full
+    if application is not None and application.status in (
+        ApplicationStatus.ACCEPTED,
+        ApplicationStatus.ENROLLED,
     ):
-        open_cycle = None  # already applying in the open cycle
+        if standing is not None and standing.admitted is not None:
+            admitted_to = standing.admitted.label
+        elif application.live_awards:
+            admitted_to = award_program(application.live_awards[0])
     return render(
         request,
         "admissions/dashboard.html",
@@ -167,5 +188,7 @@ def dashboard(request):
             "email_confirmed": confirmed,
             # What to do after the status the applicant sees (never a held decision's).
             "decision_steps": application_next_steps(application=application),
+            "standing": standing,
+            "admitted_to": admitted_to,
         },
     )

@@ -34,7 +34,7 @@ from admissions.scholarships.deferred_acceptance import (
     Reason,
     allocate,
 )
-from admissions.scholarships.ranking import ranking_compute_cycle
+from admissions.scholarships.ranking import CycleRanking, ranking_compute_cycle
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
 
 __all__ = [
@@ -138,9 +138,15 @@ class AllocationReport:
         return _("%(count)s scholarships offered.") % {"count": len(self.awards)}
 
 
-def allocation_plan(*, cycle: AdmissionCycle) -> AllocationPlan:
-    """Compute the allocation over what is left (a constant number of queries)."""
-    ranking = ranking_compute_cycle(cycle=cycle)
+def allocation_plan(
+    *, cycle: AdmissionCycle, ranking: CycleRanking | None = None
+) -> AllocationPlan:
+    """Compute the allocation over what is left (a constant number of queries).
+
+    `ranking`: the cycle's ranking when the caller has just computed it
+    (`ranking_compute_cycle`), so it is not computed twice; by default it is computed here."""
+    if ranking is None:
+        ranking = ranking_compute_cycle(cycle=cycle)
     funds = list(ScholarshipFund.objects.filter(cycle=cycle).order_by("position", "pk"))
     live = ScholarshipAward.objects.filter(fund__cycle=cycle, state__in=LIVE)
     by_fund = dict(

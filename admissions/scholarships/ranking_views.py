@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from admissions.models import RankingSnapshot
+from admissions.models import Application, RankingSnapshot
 from admissions.scholarships.ranking_integrity import snapshot_canonical_json, snapshot_check
 from programs.models import Offering
 from programs.page_cache import cache_public_page
@@ -49,14 +49,35 @@ def _neighbour(snapshot: RankingSnapshot, *, newer: bool):
     )
 
 
+def _own_place(request, snapshot: RankingSnapshot) -> tuple[set[str], int | None]:
+    """The signed-in applicant's reference numbers in the cycle of `snapshot`, and their
+    rank in it (None when not listed). Anonymous visitors get nothing: their page is the
+    cached one, the same for everybody (`cache_public_page` serves only them from it)."""
+    if not request.user.is_authenticated:
+        return set(), None
+    references = {
+        reference
+        for reference in Application.objects.filter(
+            applicant=request.user, cycle_id=snapshot.offering.cycle_id
+        ).values_list("reference", flat=True)
+        if reference
+    }
+    rank = next(
+        (row.get("rank") for row in snapshot.rows if row.get("reference") in references), None
+    )
+    return references, rank
+
+
 # A published snapshot never changes: it is rendered once and kept (a newer publication
 # changes its "newer ranking" link, and any publication makes the cached pages stale).
+# A signed-in applicant's page marks their own row; it is rendered for them, never cached.
 @cache_public_page(timeout_setting="PUBLISHED_RANKING_CACHE_SECONDS")
 def ranking_detail(request, pk: int):
     snapshot = get_object_or_404(
         RankingSnapshot.objects.select_related("offering__program", "offering__cycle"), pk=pk
     )
     previous = _neighbour(snapshot, newer=False)
+    own_references, own_rank = _own_place(request, snapshot)
     return render(
         request,
         "admissions/rankings/detail.html",
@@ -66,6 +87,8 @@ def ranking_detail(request, pk: int):
             "newer": _neighbour(snapshot, newer=True),
             "previous": previous,
             "check": snapshot_check(snapshot=snapshot, previous=previous),
+            "own_references": own_references,
+            "own_rank": own_rank,
         },
     )
 

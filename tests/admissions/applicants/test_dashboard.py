@@ -118,7 +118,7 @@ def test_dashboard_query_budget_does_not_grow_with_rows(
         )
         DocumentFactory(application=application, kind="other" if index else "identity")
     client.force_login(profile.user)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         dashboard(client)
 
 
