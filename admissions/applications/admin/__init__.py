@@ -30,7 +30,11 @@ from admissions.applicants.search import (
     reference_search_condition,
 )
 from admissions.applications import lifecycle
-from admissions.applications.admin.changelist import ApplicationChangeList, action_checkbox_html
+from admissions.applications.admin.changelist import (
+    ApplicationChangeList,
+    action_checkbox_html,
+    status_label,
+)
 from admissions.applications.exports import (
     EXPORT_FORMATS,
     applicant_profile,
@@ -336,12 +340,12 @@ class ApplicationAdmin(
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, application):
         if not application.released_status:
-            return application.get_status_display()
+            return status_label(application.status)
         return format_html(
             '{}<br><small class="release-pending">{}</small>',
-            application.get_status_display(),
+            status_label(application.status),
             gettext("not released: the applicant sees “%(status)s”")
-            % {"status": ApplicationStatus(application.released_status).label},
+            % {"status": status_label(application.released_status)},
         )
 
     @admin.display(description=_("status shown to the applicant"))
