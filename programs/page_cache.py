@@ -38,7 +38,12 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-__all__ = ["cache_public_page", "public_pages_invalidate", "public_pages_version"]
+__all__ = [
+    "cache_public_page",
+    "catalogue_cached",
+    "public_pages_invalidate",
+    "public_pages_version",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +127,32 @@ def public_pages_version(*, fresh: bool = False) -> int | None:
             return None
     _local.version, _local.version_read_at = int(version), now
     return _local.version
+
+
+_catalogue: dict[tuple, object] = {}
+
+
+def catalogue_cached(name: str, build: Callable[[], object]):
+    """`build()` (something read from the catalogue: cycles, programs, languages, in the
+    active language), kept in this process under `name` for the active language and the
+    current version of the public pages, which every change of the catalogue increments:
+    a change shows at once in the process that made it and within
+    PUBLIC_PAGE_VERSION_CHECK_SECONDS elsewhere. Built afresh, not kept, when the shared
+    cache cannot be reached. The value is shared: callers must not change it."""
+    version = public_pages_version()
+    if version is None:
+        return build()
+    key = (name, get_language(), version)
+    try:
+        return _catalogue[key]
+    except KeyError:
+        pass
+    value = build()
+    with _local.lock:
+        if len(_catalogue) > 256:  # entries of earlier versions are never read again
+            _catalogue.clear()
+        _catalogue[key] = value
+    return value
 
 
 def public_pages_invalidate(**_signal_kwargs) -> None:

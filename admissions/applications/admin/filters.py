@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from admissions.documents.requirements import documents_complete_condition
@@ -28,32 +27,13 @@ from admissions.selectors import (
 from config.countries import countries
 from programs.enums import Level
 from programs.models import AdmissionCycle, Language, Program
-from programs.page_cache import public_pages_version
+from programs.page_cache import catalogue_cached
 
 S = ApplicationStatus
 
 # How long the citizenships applicants have are kept before they are read again (seconds).
 CITIZENSHIPS_SECONDS = 300
 CITIZENSHIPS_KEY = "admin:applications:citizenships"
-
-_lookups: dict[tuple, object] = {}
-
-
-def _catalogue_lookup(name: str, build):
-    """The options of a filter read from the catalogue (cycles, programs, languages), built
-    once per language and catalogue version in this process: any change of the catalogue
-    increments the version (`programs.page_cache`), so a new or renamed program shows at
-    once here and within a second in other processes. Built afresh when the version
-    cannot be read."""
-    version = public_pages_version()
-    if version is None:
-        return build()
-    key = (name, get_language(), version)
-    if key not in _lookups:
-        if len(_lookups) > 64:  # old versions and languages are never read again
-            _lookups.clear()
-        _lookups[key] = build()
-    return _lookups[key]
 
 
 def _citizenship_codes() -> list[str]:
@@ -68,6 +48,7 @@ def _citizenship_codes() -> list[str]:
         )
         cache.set(CITIZENSHIPS_KEY, codes, CITIZENSHIPS_SECONDS)
     return codes
+
 
 # --- Paginator ----------------------------------------------------------------------------
 
@@ -111,7 +92,7 @@ class ProgramFilter(ChoiceFilter):
     choice_lookup = "offering__program_id"
 
     def lookups(self, request, model_admin):
-        programs = _catalogue_lookup(
+        programs = catalogue_cached(
             "programs", lambda: [(p.pk, str(p)) for p in Program.objects.all()]
         )
         if staff_is_reviewer(request.user):
@@ -135,7 +116,7 @@ class LanguageFilter(ChoiceFilter):
     choice_lookup = "language__code"
 
     def lookups(self, request, model_admin):
-        return _catalogue_lookup(
+        return catalogue_cached(
             "languages", lambda: [(lang.code, lang.name) for lang in Language.objects.all()]
         )
 
@@ -190,7 +171,7 @@ class CycleFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         now = timezone.now()
-        cycles = _catalogue_lookup(
+        cycles = catalogue_cached(
             "cycles",
             lambda: [
                 (c.pk, str(c), c.opens_at, c.closes_at)
