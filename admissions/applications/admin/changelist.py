@@ -83,19 +83,16 @@ class ApplicationChangeList(ChangeList):
             )
         else:
             # One page of many: the page is chosen on the applications alone (filters,
-            # order, LIMIT; no joins, no score subqueries but those the order needs), then
-            # only its rows are read with their applicant, cycle, scores and choices.
-            # Joining first made PostgreSQL join and sort every matching row (thousands)
-            # to keep fifty.
-            page_ids = list(self.result_list.values_list("pk", flat=True))
-            rows = (
-                self.root_queryset.filter(pk__in=page_ids)
-                .order_by()
+            # order, LIMIT, in a subquery: no joins, no score subqueries but those the
+            # order needs), and only its rows are joined with their applicant, cycle and
+            # scores. Joining first made PostgreSQL join and sort every matching row
+            # (thousands) to keep fifty.
+            self.result_list = list(
+                self.root_queryset.filter(pk__in=self.result_list.values("pk"))
+                .order_by(*self.queryset.query.order_by)
                 .defer(*LIST_DEFERRED_FIELDS)
                 .prefetch_related(prefetch)
             )
-            by_pk = {application.pk: application for application in rows}
-            self.result_list = [by_pk[pk] for pk in page_ids if pk in by_pk]
         # One label per program and page, not one per choice of every row.
         labels: dict[int, str] = {}
         for application in self.result_list:
