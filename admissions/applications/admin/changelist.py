@@ -17,7 +17,6 @@ from django.contrib.admin.templatetags.admin_list import ResultList, items_for_r
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_value, quote
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
@@ -26,7 +25,15 @@ from django.utils.translation import get_language, gettext
 from admissions.enums import ApplicationStatus
 from admissions.models import ApplicationChoice
 
-__all__ = ["ApplicationChangeList", "action_checkbox_html", "result_rows", "status_label"]
+from .filters import languages, program_labels
+
+__all__ = [
+    "ApplicationChangeList",
+    "action_checkbox_html",
+    "attach_choice_labels",
+    "result_rows",
+    "status_label",
+]
 
 # Long texts shown only on the application page, never in the list.
 LIST_DEFERRED_FIELDS = (
@@ -54,15 +61,40 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+_checkbox_labels: dict[str | None, str] = {}
+
+
 def action_checkbox_html(obj) -> str:
-    """The row's action checkbox, the same markup as Django's widget renders."""
-    label = format_html(gettext("Select this object for an action - {}"), obj)
-    return format_html(
-        '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-        helpers.ACTION_CHECKBOX_NAME,
-        str(obj.pk),
-        label,
+    """The row's action checkbox, the same markup as Django's widget renders (its label
+    translated once per language and process, not once per row)."""
+    language = get_language()
+    label = _checkbox_labels.get(language)
+    if label is None:
+        label = _checkbox_labels[language] = gettext("Select this object for an action - {}")
+    return mark_safe(  # noqa: S308 (the label's text is the translation; the object escaped)
+        f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" value="{obj.pk}" '
+        f'class="action-select" aria-label="{label.format(escape(obj))}">'
     )
+
+
+def attach_choice_labels(applications: list) -> None:
+    """Set `choice_labels` on each application: [(priority, program label, language
+    code)] of its program choices by priority, read in one narrow query (program labels
+    and language codes from the catalogue's cached look-ups, not from a model per choice)."""
+    programs = dict(program_labels())
+    codes = {pk: code for pk, code, _name in languages()}
+    by_application: dict[int, list] = {application.pk: [] for application in applications}
+    choices = (
+        ApplicationChoice.objects.filter(application_id__in=list(by_application))
+        .order_by("priority")
+        .values_list("application_id", "priority", "offering__program_id", "language_id")
+    )
+    for application_id, priority, program_id, language_id in choices:
+        by_application[application_id].append(
+            (priority, programs.get(program_id, ""), codes.get(language_id, ""))
+        )
+    for application in applications:
+        application.choice_labels = by_application[application.pk]
 
 
 class ApplicationChangeList(ChangeList):
@@ -74,33 +106,20 @@ class ApplicationChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        choices = ApplicationChoice.objects.select_related("offering__program", "language")
-        prefetch = Prefetch("choices", queryset=choices.order_by("priority"))
         if not self.multi_page or (self.show_all and self.can_show_all):
             # Every matching row is shown: one query with the joins.
-            self.result_list = list(
-                self.result_list.defer(*LIST_DEFERRED_FIELDS).prefetch_related(prefetch)
-            )
+            rows = self.result_list
         else:
             # One page of many: the page is chosen on the applications alone (filters,
             # order, LIMIT, in a subquery: no joins, no score subqueries but those the
             # order needs), and only its rows are joined with their applicant, cycle and
             # scores. Joining first made PostgreSQL join and sort every matching row
             # (thousands) to keep fifty.
-            self.result_list = list(
-                self.root_queryset.filter(pk__in=self.result_list.values("pk"))
-                .order_by(*self.queryset.query.order_by)
-                .defer(*LIST_DEFERRED_FIELDS)
-                .prefetch_related(prefetch)
+            rows = self.root_queryset.filter(pk__in=self.result_list.values("pk")).order_by(
+                *self.queryset.query.order_by
             )
-        # One label per program and page, not one per choice of every row.
-        labels: dict[int, str] = {}
-        for application in self.result_list:
-            for choice in application.choices.all():
-                program = choice.offering.program
-                if program.pk not in labels:
-                    labels[program.pk] = str(program)
-                choice.program_label = labels[program.pk]
+        self.result_list = list(rows.defer(*LIST_DEFERRED_FIELDS))
+        attach_choice_labels(self.result_list)
 
     def url_for_result(self, result) -> str:
         template = getattr(self, "_change_url_template", None)

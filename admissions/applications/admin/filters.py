@@ -36,6 +36,19 @@ CITIZENSHIPS_SECONDS = 300
 CITIZENSHIPS_KEY = "admin:applications:citizenships"
 
 
+def program_labels() -> list[tuple[int, str]]:
+    """[(pk, label)] of every program, in the catalogue's order and the active language
+    (kept per catalogue version: `catalogue_cached`)."""
+    return catalogue_cached("programs", lambda: [(p.pk, str(p)) for p in Program.objects.all()])
+
+
+def languages() -> list[tuple[int, str, str]]:
+    """[(pk, code, name)] of every language of instruction (kept like `program_labels`)."""
+    return catalogue_cached(
+        "languages", lambda: [(lang.pk, lang.code, lang.name) for lang in Language.objects.all()]
+    )
+
+
 def _citizenship_codes() -> list[str]:
     """The citizenships applicants have (one DISTINCT over every profile), kept in the
     shared cache for CITIZENSHIPS_SECONDS: a filter option, not a figure."""
@@ -92,9 +105,7 @@ class ProgramFilter(ChoiceFilter):
     choice_lookup = "offering__program_id"
 
     def lookups(self, request, model_admin):
-        programs = catalogue_cached(
-            "programs", lambda: [(p.pk, str(p)) for p in Program.objects.all()]
-        )
+        programs = program_labels()
         if staff_is_reviewer(request.user):
             allowed = set(reviewer_program_ids(request.user))
             programs = [(pk, label) for pk, label in programs if pk in allowed]
@@ -116,9 +127,7 @@ class LanguageFilter(ChoiceFilter):
     choice_lookup = "language__code"
 
     def lookups(self, request, model_admin):
-        return catalogue_cached(
-            "languages", lambda: [(lang.code, lang.name) for lang in Language.objects.all()]
-        )
+        return [(code, name) for _pk, code, name in languages()]
 
 
 class CitizenshipFilter(admin.SimpleListFilter):
