@@ -48,10 +48,16 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
+# Pages stored by an earlier release held this in place of the token.
 CSRF_PLACEHOLDER = b"__csrf_token_placeholder__"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 # A query string is part of the key (catalogue filters); absurdly long ones are not cached.
 MAX_CACHED_PATH = 300
+
+
+def _size(page: tuple) -> int:
+    body = page[1]
+    return len(body) if isinstance(body, bytes) else sum(len(part) for part in body)
 
 
 class _LocalPages:
@@ -59,7 +65,7 @@ class _LocalPages:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.pages: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self.pages: OrderedDict[str, tuple[str, list[bytes]]] = OrderedDict()
         self.size = 0
         self.version: int | None = None
         self.version_read_at = 0.0
@@ -70,25 +76,25 @@ class _LocalPages:
             self.size = 0
             self.version = None
 
-    def get(self, key: str) -> tuple[str, bytes] | None:
+    def get(self, key: str) -> tuple[str, list[bytes]] | None:
         with self.lock:
             page = self.pages.get(key)
             if page is not None:
                 self.pages.move_to_end(key)
             return page
 
-    def put(self, key: str, page: tuple[str, bytes]) -> None:
+    def put(self, key: str, page: tuple[str, list[bytes]]) -> None:
         limit = settings.PUBLIC_PAGE_LOCAL_BYTES
-        if len(page[1]) > limit:
+        if _size(page) > limit:
             return
         with self.lock:
             if key in self.pages:
-                self.size -= len(self.pages.pop(key)[1])
+                self.size -= _size(self.pages.pop(key))
             self.pages[key] = page
-            self.size += len(page[1])
+            self.size += _size(page)
             while self.size > limit:
                 _old_key, old = self.pages.popitem(last=False)
-                self.size -= len(old[1])
+                self.size -= _size(old)
 
 
 _local = _LocalPages()
@@ -174,10 +180,14 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not request.user.is_authenticated
 
 
-def _respond(request: HttpRequest, page: tuple[str, bytes]) -> HttpResponse:
-    content_type, body = page
-    if CSRF_PLACEHOLDER in body:
-        body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+def _respond(request: HttpRequest, page: tuple) -> HttpResponse:
+    """The stored page with this visitor's CSRF token. A page is stored as (content type,
+    [the body's parts around the token's places]): joining them with the token costs no
+    search through the body (hundreds of kilobytes for a published ranking)."""
+    content_type, parts = page
+    if isinstance(parts, bytes):  # stored by an earlier release: a placeholder marks the token
+        parts = parts.split(CSRF_PLACEHOLDER)
+    body = parts[0] if len(parts) == 1 else get_token(request).encode().join(parts)
     return HttpResponse(body, content_type=content_type)
 
 
@@ -216,9 +226,8 @@ def cache_public_page(*, timeout_setting: str) -> Callable:
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 body = response.content
                 token = CSRF_INPUT.search(body)
-                if token is not None:
-                    body = body.replace(token.group(1), CSRF_PLACEHOLDER)
-                page = (response["Content-Type"], body)
+                parts = body.split(token.group(1)) if token is not None else [body]
+                page = (response["Content-Type"], parts)
                 _shared("set", key, page, getattr(settings, timeout_setting))
                 _local.put(local_key, page)
             return response
