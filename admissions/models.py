@@ -173,6 +173,13 @@ class Application(models.Model):
     graduation_year = models.PositiveSmallIntegerField(
         _("year of graduation"), null=True, blank=True
     )
+    # A pupil finishing school in the cycle's year: the certificate comes later (the rules:
+    # `applications.services.graduation_year_problem`, `documents.requirements`).
+    graduation_expected = models.BooleanField(
+        _("graduation expected"),
+        default=False,
+        help_text=_("Not graduated yet: the certificate or diploma is to be provided later."),
+    )
     grade_average = models.DecimalField(
         _("grade average"),
         max_digits=5,
@@ -379,6 +386,77 @@ class Document(models.Model):
         # Not the uploaded file name: it may name the applicant, and this text reaches
         # admin history and row titles that blind reviewers read.
         return f"{self.get_kind_display()} #{self.pk}"
+
+    # The document's own file is its first page; further pages are `DocumentPage` rows.
+    number = 1
+
+    @property
+    def pages(self) -> list:
+        """Every file of the document in order: itself (page 1), then its `extra_pages`
+        (prefetch "extra_pages" when listing many documents)."""
+        return [self, *self.extra_pages.all()]
+
+    @property
+    def page_count(self) -> int:
+        return 1 + len(self.extra_pages.all())
+
+    @property
+    def total_size(self) -> int:
+        """Bytes of all its files."""
+        return self.size + sum(page.size for page in self.extra_pages.all())
+
+    @property
+    def download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("admissions:document_download", kwargs={"pk": self.pk})
+
+
+def document_page_upload_to(instance: DocumentPage, filename: str) -> str:
+    return f"documents/{instance.document.application_id}/{uuid.uuid4().hex}"
+
+
+class DocumentPage(models.Model):
+    """A further file of one document (page 2, 3... of a passport scanned page by page).
+    The document is verified, replaced and removed as a whole; each file was inspected on
+    upload like the first (`documents.validation`)."""
+
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.CASCADE,
+        related_name="extra_pages",
+        verbose_name=_("document"),
+    )
+    number = models.PositiveSmallIntegerField(_("page"), validators=[MinValueValidator(2)])
+    file = models.FileField(
+        _("file"), upload_to=document_page_upload_to, storage=private_storage, max_length=255
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("detected type"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("document", "number")
+        verbose_name = _("document page")
+        verbose_name_plural = _("document pages")
+        constraints = [
+            models.UniqueConstraint(fields=("document", "number"), name="document_page_once"),
+            models.CheckConstraint(condition=Q(number__gte=2), name="document_page_from_2"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} p. {self.number}"
+
+    @property
+    def download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "admissions:document_page_download",
+            kwargs={"pk": self.document_id, "number": self.number},
+        )
 
 
 class DocumentRequest(models.Model):

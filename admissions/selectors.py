@@ -140,7 +140,7 @@ def _application_full_queryset():
             ).order_by("priority"),
         ),
         "exam_results",
-        "documents",
+        "documents__extra_pages",
         Prefetch(
             "events",
             queryset=StatusEvent.objects.select_related("actor").order_by("created_at", "pk"),

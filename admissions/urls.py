@@ -24,6 +24,11 @@ urlpatterns = [
         name="documents_uploaded",
     ),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),
+    path(
+        "documents/<int:pk>/pages/<int:number>/",
+        documents.document_page_download,
+        name="document_page_download",
+    ),
     path("documents/<int:pk>/remove/", documents.document_remove_view, name="document_remove"),
     # The online application (applications engineer)
     path("application/", application.application_continue, name="application_continue"),

@@ -60,6 +60,7 @@ APPLICATION_EXPORT_FIELDS = (
     "education_document_kind",
     "education_document_number",
     "graduation_year",
+    "graduation_expected",
     "grade_average",
     "grade_scale_max",
     "scholarship_requested",
@@ -90,7 +91,14 @@ def _fields(instance, names) -> dict:
     return {name: _plain(getattr(instance, name)) for name in names}
 
 
-def _document_path(document: Document) -> str:
+def _document_path(document) -> str:
+    """Where a document's file (a `Document`, page 1, or a `DocumentPage`) goes in the archive."""
+    page = getattr(document, "document", None)
+    if page is not None and document.number > 1:
+        return (
+            f"documents/{page.pk}-{page.kind}-p{document.number}-"
+            f"{document_download_name(document)}"
+        )
     return f"documents/{document.pk}-{document.kind}-{document_download_name(document)}"
 
 
@@ -100,7 +108,10 @@ def _collect(user) -> tuple[dict, list[Document]]:
         Application.objects.filter(applicant=user)
         .select_related("cycle")
         .prefetch_related(
-            "choices__offering__program", "choices__language", "exam_results", "documents"
+            "choices__offering__program",
+            "choices__language",
+            "exam_results",
+            "documents__extra_pages",
         )
         .order_by("created_at")
     )
@@ -172,7 +183,7 @@ def _collect(user) -> tuple[dict, list[Document]]:
         ]
         entry["documents"] = []
         for document in application.documents.all():
-            documents.append(document)
+            documents.extend(document.pages)
             entry["documents"].append(
                 {
                     "kind": document.kind,
@@ -184,6 +195,7 @@ def _collect(user) -> tuple[dict, list[Document]]:
                     "rejection_reason": document.rejection_reason,
                     "uploaded_at": document.uploaded_at,
                     "in_this_archive": _document_path(document),
+                    "pages": [_document_path(page) for page in document.pages],
                 }
             )
         entry["status_history"] = history.get(application.pk, [])
@@ -247,8 +259,11 @@ def account_delete(*, user, password: str) -> None:
     from admissions.applicants.throttle import login_key
     from admissions.documents.services import _delete_file_on_commit
 
-    for document in Document.objects.filter(application__applicant=user):
-        _delete_file_on_commit(document.file.name)
+    for document in Document.objects.filter(application__applicant=user).prefetch_related(
+        "extra_pages"
+    ):
+        for page in document.pages:
+            _delete_file_on_commit(page.file.name)
     Application.objects.filter(applicant=user).delete()
     OutgoingMail.objects.filter(user=user).delete()
     OutgoingMail.objects.filter(recipient__iexact=user.email).delete()

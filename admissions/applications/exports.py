@@ -138,6 +138,8 @@ class ApplicationExportResource(resources.Resource):
     choice_1 = _column(_("Program, priority 1"), lambda a: a.export_choices.get(1, ""))
     choice_2 = _column(_("Program, priority 2"), lambda a: a.export_choices.get(2, ""))
     choice_3 = _column(_("Program, priority 3"), lambda a: a.export_choices.get(3, ""))
+    graduation_year = _column(_("Year of graduation"), lambda a: a.graduation_year)
+    graduation_expected = _column(_("Graduation expected"), "dehydrate_graduation_expected")
     exams = _column(_("Exam results"), lambda a: a.export_exams)
     exam_score = _column(_("Exam score"), "dehydrate_exam_score")
     score = _column(_("Review mean"), "dehydrate_score")
@@ -202,6 +204,9 @@ class ApplicationExportResource(resources.Resource):
         if getattr(application, "documents_pending", False):
             return self._documents["pending"]
         return self._documents["incomplete"]
+
+    def dehydrate_graduation_expected(self, application) -> str:
+        return self._yes if application.graduation_expected else self._no
 
     def dehydrate_scholarship(self, application) -> str:
         return self._yes if application.scholarship_requested else self._no

@@ -14,10 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from admissions.applications.services import (
     EDUCATION_FIELDS,
+    EDUCATION_FIELDS_LATER,
+    GRADUATION_YEAR_MIN,
     MAX_CHOICES,
     MAX_EXAMS,
     MOTIVATION_MAX_LENGTH,
     MOTIVATION_MIN_LENGTH,
+    graduation_last_expected_year,
+    graduation_year_problem,
 )
 from admissions.enums import EducationDocumentKind, ExamKind
 from admissions.models import Application
@@ -133,6 +137,11 @@ ChoiceFormSet = forms.formset_factory(
 
 
 class EducationForm(NormalisedFormMixin, forms.ModelForm):
+    """Prior education. A pupil finishing school in the cycle's year ticks
+    `graduation_expected` and gives the expected year; the document number may then stay
+    blank (the certificate is provided later). Bounds of the year:
+    `services.graduation_year_problem`."""
+
     class Meta:
         model = Application
         fields = EDUCATION_FIELDS
@@ -141,18 +150,42 @@ class EducationForm(NormalisedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in EDUCATION_FIELDS:
-            self.fields[name].required = True
+            self.fields[name].required = name != "graduation_expected"
         self.fields["education_document_kind"].choices = EMPTY + EducationDocumentKind.choices
         this_year = timezone.localdate().year
+        cycle = self.instance.cycle if self.instance.cycle_id else None
+        last = max(graduation_last_expected_year(cycle), this_year) if cycle else this_year
         year = self.fields["graduation_year"]
-        year.min_value, year.max_value = 1950, this_year
-        year.widget.attrs.update({"min": 1950, "max": this_year})
-        year.validators = [
-            *year.validators,
-            *forms.IntegerField(min_value=1950, max_value=this_year).validators,
-        ]
+        year.widget.attrs.update({"min": GRADUATION_YEAR_MIN, "max": last})
+        year.help_text = _("The year you graduated, or expect to graduate.")
+        expected = self.fields["graduation_expected"]
+        expected.label = _("I have not graduated yet (I finish school or college this year)")
+        expected.help_text = interpolate_lazy(
+            _(
+                "Give the expected year of graduation (%(last)s at the latest). You can then "
+                "submit without the certificate; it is to be provided later, before a "
+                "decision on your application."
+            ),
+            {"last": last},
+        )
+        self.fields["education_document_number"].help_text = _(
+            "If you have not graduated yet, leave it empty."
+        )
         self.fields["grade_average"].help_text = _("For example 4.5 on a scale of 5.")
         self.fields["grade_scale_max"].help_text = _("The best grade possible, e.g. 5, 10 or 100.")
+
+    def full_clean(self):
+        # The certificate's number is not known before graduation.
+        if self.is_bound and self.data.get(self.add_prefix("graduation_expected")) not in (
+            None,
+            "",
+            "false",
+            "off",
+            "0",
+        ):
+            for name in EDUCATION_FIELDS_LATER:
+                self.fields[name].required = False
+        super().full_clean()
 
     def clean(self):
         data = super().clean()
@@ -161,7 +194,26 @@ class EducationForm(NormalisedFormMixin, forms.ModelForm):
             self.add_error(
                 "grade_average", _("The grade average cannot exceed the maximum of the scale.")
             )
+        year = data.get("graduation_year")
+        if year is not None and self.instance.cycle_id:
+            problem = graduation_year_problem(
+                year=year,
+                expected=bool(data.get("graduation_expected")),
+                cycle=self.instance.cycle,
+            )
+            if problem:
+                self.add_error("graduation_year", problem)
         return data
+
+
+# Exam results older than this are not a current result (and older dates are typing errors).
+EXAM_MAX_AGE_YEARS = 30
+
+
+def exam_date_min():
+    """The earliest date an exam may have been taken: 1 January, `EXAM_MAX_AGE_YEARS` ago."""
+    today = timezone.localdate()
+    return today.replace(year=today.year - EXAM_MAX_AGE_YEARS, month=1, day=1)
 
 
 class ExamForm(NormalisedFormMixin, forms.Form):
@@ -182,6 +234,12 @@ class ExamForm(NormalisedFormMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taken_on"].widget.attrs.update(
+            {"min": exam_date_min().isoformat(), "max": timezone.localdate().isoformat()}
+        )
 
     def clean(self):
         data = super().clean()
@@ -204,6 +262,12 @@ class ExamForm(NormalisedFormMixin, forms.Form):
         taken_on = data.get("taken_on")
         if taken_on and taken_on > timezone.localdate():
             self.add_error("taken_on", _("The date cannot be in the future."))
+        elif taken_on and taken_on < exam_date_min():
+            self.add_error(
+                "taken_on",
+                _("Please check the date: results older than %(years)s years are not accepted.")
+                % {"years": EXAM_MAX_AGE_YEARS},
+            )
         return data
 
 

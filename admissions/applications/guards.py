@@ -7,7 +7,9 @@ guarded move, so
 the admin's buttons, its bulk actions and any future caller get the same checks.
 
 * documents verified: every document the application needs (`documents.requirements`) has
-  a verified current document;
+  a verified current document, including one "to be provided later" (the certificate of an
+  applicant who had not graduated when submitting): every guarded decision (accept and
+  waitlist, and a waitlisted application is accepted without checking again) needs it;
 * reviews: at least the number of reviews its cycle asks for (`AdmissionCycle.required_reviews`);
 * eligibility: the applicant's education qualifies for the level of every chosen program
   (`applications.eligibility`);
@@ -32,7 +34,7 @@ def _documents(application: Application) -> list[str]:
     unverified = [
         requirement.label
         for requirement in document_requirements(application=application)
-        if requirement.required and requirement.status != "verified"
+        if requirement.needed_for_decision and requirement.status != "verified"
     ]
     if not unverified:
         return []

@@ -212,6 +212,8 @@ __all__ += [
     "application_submit",
     "application_withdraw",
     "drafts_remind",
+    "graduation_last_expected_year",
+    "graduation_year_problem",
 ]
 
 MAX_EXAMS = 6
@@ -223,9 +225,55 @@ EDUCATION_FIELDS = (
     "education_document_kind",
     "education_document_number",
     "graduation_year",
+    "graduation_expected",
     "grade_average",
     "grade_scale_max",
 )
+# Education fields that may stay blank while the graduation is expected (no certificate yet).
+EDUCATION_FIELDS_LATER = ("education_document_number",)
+# The earliest year of graduation accepted (older entries are typing mistakes).
+GRADUATION_YEAR_MIN = 1950
+
+
+def graduation_last_expected_year(cycle: AdmissionCycle) -> int:
+    """The latest year of graduation `cycle` admits: the year its applications close (studies
+    start after it; a pupil graduating later applies in a later cycle)."""
+    return timezone.localtime(cycle.closes_at).year
+
+
+def graduation_year_problem(
+    *, year: int | None, expected: bool, cycle: AdmissionCycle, today: _dt.date | None = None
+) -> str | None:
+    """Why `year` cannot be the year of graduation (a user-facing message), or None.
+
+    Graduated (`expected` False): from `GRADUATION_YEAR_MIN` to the current year. Expected
+    (the applicant has not graduated yet): the current year up to the cycle's year
+    (`graduation_last_expected_year`); later years are refused, as are past years marked
+    as expected.
+    """
+    if year is None:
+        return None
+    this_year = (today or timezone.localdate()).year
+    last = max(graduation_last_expected_year(cycle), this_year)
+    if year < GRADUATION_YEAR_MIN:
+        return _("Please check the year of graduation: it cannot be before %(year)s.") % {
+            "year": GRADUATION_YEAR_MIN
+        }
+    if year > last:
+        return _(
+            "This admission cycle admits applicants who graduate by %(last)s at the latest. "
+            "If you graduate in %(year)s, please apply in a later admission cycle."
+        ) % {"last": last, "year": year}
+    if expected and year < this_year:
+        return _(
+            "%(year)s has passed: if you have graduated, untick “I have not graduated yet”."
+        ) % {"year": year}
+    if not expected and year > this_year:
+        return _(
+            "The year of graduation is in the future. If you have not graduated yet, tick "
+            "“I have not graduated yet”."
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -362,9 +410,13 @@ def application_save_education(*, application: Application, **fields) -> Applica
     unknown = set(fields) - set(EDUCATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown education fields: {sorted(unknown)}")
-    year = fields.get("graduation_year")
-    if year is not None and year > timezone.localdate().year:
-        raise DomainError(_("The year of graduation cannot be in the future."))
+    problem = graduation_year_problem(
+        year=fields.get("graduation_year"),
+        expected=bool(fields.get("graduation_expected", locked.graduation_expected)),
+        cycle=locked.cycle,
+    )
+    if problem:
+        raise DomainError(problem)
     average, scale = fields.get("grade_average"), fields.get("grade_scale_max")
     if average is not None and scale is not None and average > scale:
         raise DomainError(_("The grade average cannot exceed the maximum of the scale."))

@@ -53,9 +53,10 @@ def _has_choices(application) -> list:
 
 
 def _has_education(application) -> list:
-    from admissions.applications.services import EDUCATION_FIELDS
+    from admissions.applications.services import EDUCATION_FIELDS, EDUCATION_FIELDS_LATER
 
-    values = [getattr(application, name) for name in EDUCATION_FIELDS]
+    later = EDUCATION_FIELDS_LATER if application.graduation_expected else ()
+    values = [getattr(application, name) for name in EDUCATION_FIELDS if name not in later]
     if any(value in (None, "") for value in values):
         return [_("Complete your prior education.")]
     return []

@@ -248,8 +248,9 @@ def _exams(request, application, number):
             for result in application.exam_results.all()
         ]
         formset = step_spec(number).form_class(initial=initial, prefix="exams")
-        # Existing results plus at least one empty row, three rows at least.
-        formset.extra = max(min(MAX_EXAMS - len(initial), 1), 3 - len(initial))
+        # Every row up to MAX_EXAMS; the page's script shows the filled ones, one empty row
+        # (three rows at least) and an "add a result" button for the rest.
+        formset.extra = MAX_EXAMS - len(initial)
     return _render(request, application, number, {"formset": formset})
 
 

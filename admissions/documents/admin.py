@@ -121,6 +121,7 @@ class DocumentAdmin(AdminPageMixin, admin.ModelAdmin):
             documents_visible_to_staff(request.user)
             .filter(application__submitted_at__isnull=False)
             .select_related(*self.list_select_related)
+            .prefetch_related("extra_pages")
         )
 
     # --- Columns (built per request: the cells depend on who looks) ------------------------
@@ -148,7 +149,7 @@ class DocumentAdmin(AdminPageMixin, admin.ModelAdmin):
             return format_html(
                 '{}<div class="document-decided">{}</div>',
                 document_file_cell(document, user),
-                filesizeformat(document.size),
+                filesizeformat(document.total_size),
             )
 
         @admin.display(description=_("uploaded"), ordering="uploaded_at")

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -42,25 +42,48 @@ def _preview_kind(document: Document) -> str:
     return "pdf" if document.content_type == "application/pdf" else "image"
 
 
-def document_file_cell(document: Document, user) -> SafeString:
-    """The file's name (hidden from whom it may identify the applicant) as a link opening
-    the preview: in a dialog on the page (JavaScript), else in a new tab."""
-    url = reverse("admissions:document_download", kwargs={"pk": document.pk})
-    name = document_display_name(document, user)
-    kind = _preview_kind(document)
+def _page_link(document: Document, page, user, *, anchor: str, count: int) -> SafeString:
+    url = page.download_url
+    name = document_display_name(page, user)
+    if count > 1:
+        name = gettext("p. %(number)s: %(name)s") % {"number": page.number, "name": name}
+    kind = _preview_kind(page)
     if not kind:
-        return format_html('<a href="{}" id="{}">{}</a>', url, document_anchor(document), name)
+        return format_html('<a href="{}"{}>{}</a>', url, anchor, name)
     title = f"{document.get_kind_display()} — {name}"
     return format_html(
-        '<a href="{}?preview=1" id="{}" target="_blank" rel="noopener" '
+        '<a href="{}?preview=1"{} target="_blank" rel="noopener" '
         'data-document-preview="{}?preview=1" data-preview-kind="{}" data-preview-title="{}" '
         'aria-haspopup="dialog">{}</a>',
         url,
-        document_anchor(document),
+        anchor,
         url,
         kind,
         title,
         name,
+    )
+
+
+def document_file_cell(document: Document, user) -> SafeString:
+    """Every file of the document (its pages, in order; prefetch "extra_pages" for lists),
+    each name (hidden from whom it may identify the applicant) a link opening its preview:
+    in a dialog on the page (JavaScript), else in a new tab. One document: one verdict."""
+    pages = document.pages
+    links = [
+        _page_link(
+            document,
+            page,
+            user,
+            anchor=format_html(' id="{}"', document_anchor(document)) if index == 0 else "",
+            count=len(pages),
+        )
+        for index, page in enumerate(pages)
+    ]
+    if len(links) == 1:
+        return links[0]
+    return format_html(
+        '<ol class="document-pages">{}</ol>',
+        format_html_join("", "<li>{}</li>", ((link,) for link in links)),
     )
 
 

@@ -9,6 +9,11 @@ Rules (the admission rules of KazNU): identity document, education certificate o
 and photo always; the transcript when a chosen program is a master's program; a language
 certificate (proof of the IELTS/TOEFL result) when English is a chosen language of
 instruction. "Other" documents are optional.
+
+An applicant who has not graduated yet (`Application.graduation_expected`) submits without
+the education certificate: it is "to be provided later" (`later_kinds`), listed on the
+checklist, and required, verified, before a decision (the guard "documents verified" and
+the "documents complete" filter count it as required).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ __all__ = [
     "DOCUMENT_RULES",
     "DocumentRule",
     "documents_complete_condition",
+    "later_kinds",
     "required_kinds",
 ]
 
@@ -33,12 +39,15 @@ __all__ = [
 class DocumentRule:
     """`kind` is required always, or when a chosen program has one of `when_levels`, or
     when a chosen language of instruction is one of `when_languages`. A rule with
-    `always=False` and no condition makes the kind optional."""
+    `always=False` and no condition makes the kind optional. `later_if_graduation_expected`:
+    an applicant who has not graduated yet provides it after submitting (before a decision).
+    """
 
     kind: str
     always: bool = False
     when_levels: frozenset[str] = frozenset()
     when_languages: frozenset[str] = frozenset()
+    later_if_graduation_expected: bool = False
 
     def applies(self, *, levels: set[str], languages: set[str]) -> bool:
         return (
@@ -74,18 +83,35 @@ class DocumentRule:
 
 DOCUMENT_RULES: tuple[DocumentRule, ...] = (
     DocumentRule(kind=DocumentKind.IDENTITY, always=True),
-    DocumentRule(kind=DocumentKind.EDUCATION, always=True),
+    DocumentRule(kind=DocumentKind.EDUCATION, always=True, later_if_graduation_expected=True),
     DocumentRule(kind=DocumentKind.PHOTO, always=True),
     DocumentRule(kind=DocumentKind.TRANSCRIPT, when_levels=frozenset({"master"})),
     DocumentRule(kind=DocumentKind.LANGUAGE_CERTIFICATE, when_languages=frozenset({"en"})),
 )
 
 
-def required_kinds(*, levels: set[str], languages: set[str]) -> set[str]:
-    """The document kinds required of an application whose choices have these program
-    levels and language codes."""
+def required_kinds(
+    *, levels: set[str], languages: set[str], graduation_expected: bool = False
+) -> set[str]:
+    """The document kinds required to submit an application whose choices have these
+    program levels and language codes (without those `later_kinds` defers)."""
     return {
-        rule.kind for rule in DOCUMENT_RULES if rule.applies(levels=levels, languages=languages)
+        rule.kind
+        for rule in DOCUMENT_RULES
+        if rule.applies(levels=levels, languages=languages)
+        and not (graduation_expected and rule.later_if_graduation_expected)
+    }
+
+
+def later_kinds(*, levels: set[str], languages: set[str], graduation_expected: bool) -> set[str]:
+    """The document kinds required, but only after submission (before a decision): the
+    education certificate of an applicant who has not graduated yet."""
+    if not graduation_expected:
+        return set()
+    return {
+        rule.kind
+        for rule in DOCUMENT_RULES
+        if rule.later_if_graduation_expected and rule.applies(levels=levels, languages=languages)
     }
 
 

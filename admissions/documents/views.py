@@ -6,17 +6,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from admissions.applications.services import application_draft_for, application_step_complete
 from admissions.applications.steps import step_number
-from admissions.documents.forms import ACCEPT_ATTRIBUTE, DocumentUploadForm
+from admissions.documents.forms import ACCEPT_ATTRIBUTE, ACCEPT_EXTENSIONS, DocumentUploadForm
 from admissions.documents.requests import (
     document_change_refusal,
     document_request_open,
@@ -25,15 +27,16 @@ from admissions.documents.requests import (
 )
 from admissions.documents.services import (
     ACCEPTED_CONTENT_TYPES,
+    document_add_pages,
     document_download_name,
     document_remove,
     document_requirements,
     document_upload,
     documents_may_change,
 )
-from admissions.enums import ApplicationStatus, DocumentKind
+from admissions.enums import ApplicationStatus, DocumentKind, DocumentStatus
 from admissions.errors import DomainError
-from admissions.models import Application, ApplicationChoice, Document
+from admissions.models import Application, ApplicationChoice, Document, DocumentPage
 from admissions.permissions import staff_may_see
 from admissions.selectors import cycle_open, documents_visible_to
 
@@ -68,7 +71,7 @@ def _current_application(user) -> Application | None:
                 "choices",
                 queryset=ApplicationChoice.objects.select_related("offering__program", "language"),
             ),
-            "documents",
+            "documents__extra_pages",
             "document_requests",
         )
         .get()
@@ -88,23 +91,17 @@ def documents(request):
         if "continue" in request.POST:
             return _continue(request, application)
         form = DocumentUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                document_upload(
-                    application=application,
-                    kind=form.cleaned_data["kind"],
-                    uploaded_file=form.cleaned_data["file"],
-                    actor=request.user,
-                )
-            except DomainError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, _("The document has been uploaded."))
-                return redirect("admissions:documents")
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+        problems = _upload(request, application, form)
+        if _wants_json(request):
+            # The page's script (progress bar) shows the problems in place, or follows the
+            # redirect to show the success message.
+            if problems:
+                return JsonResponse({"ok": False, "errors": problems}, status=400)
+            return JsonResponse({"ok": True, "redirect": reverse("admissions:documents")})
+        if not problems:
+            return redirect("admissions:documents")
+        for problem in problems:
+            messages.error(request, problem)
         # Re-render with fresh data: nothing was saved.
         application = _current_application(request.user)
     requirements = document_requirements(application=application)
@@ -127,11 +124,67 @@ def documents(request):
             "is_draft": application.is_editable_by_applicant,
             "form": form,
             "accept": ACCEPT_ATTRIBUTE,
+            "accept_extensions": ",".join(ACCEPT_EXTENSIONS),
             "max_bytes": settings.DOCUMENT_MAX_BYTES,
+            "max_total_bytes": settings.DOCUMENT_MAX_TOTAL_BYTES,
+            "max_files": settings.DOCUMENT_MAX_FILES,
+            "page_documents": _page_documents(application, requirements),
             "missing": [r for r in requirements if r.status == "missing"],
             "wizard_step": step_number(DOCUMENTS_STEP),
         },
     )
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _upload(request, application: Application, form: DocumentUploadForm) -> list[str]:
+    """Save an upload (a new document, or pages added to one); the problems, if any."""
+    if not form.is_valid():
+        return [str(error) for errors in form.errors.values() for error in errors]
+    files = form.cleaned_data["file"]
+    try:
+        if form.cleaned_data.get("document"):
+            document = application.documents.filter(
+                pk=form.cleaned_data["document"], kind=form.cleaned_data["kind"]
+            ).first()
+            if document is None:
+                return [_("This document has been replaced or removed.")]
+            document_add_pages(document=document, uploaded_files=files, actor=request.user)
+            messages.success(
+                request,
+                ngettext(
+                    "The page has been added to the document.",
+                    "%(count)s pages have been added to the document.",
+                    len(files),
+                )
+                % {"count": len(files)},
+            )
+        else:
+            document_upload(
+                application=application,
+                kind=form.cleaned_data["kind"],
+                uploaded_files=files,
+                actor=request.user,
+            )
+            messages.success(request, _("The document has been uploaded."))
+    except DomainError as error:
+        return [error.message]
+    return []
+
+
+def _page_documents(application: Application, requirements) -> set[int]:
+    """Documents the applicant may add pages to now: not verified, changeable, below the
+    limit of files."""
+    return {
+        document.pk
+        for requirement in requirements
+        for document in requirement.documents
+        if document.status != DocumentStatus.VERIFIED
+        and document.page_count < settings.DOCUMENT_MAX_FILES
+        and document_change_refusal(application, kind=document.kind, document=document) is None
+    }
 
 
 def _upload_kinds(application: Application, requirements) -> set[str]:
@@ -219,12 +272,17 @@ def document_remove_view(request, pk: int):
 PREVIEWABLE_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
-def document_display_name(document: Document, user) -> str:
-    """The file name `user` is shown for `document`: the uploaded name, or, for whom file
-    names are personal data they may not see (blind review), the kind and the extension."""
+def document_display_name(document, user) -> str:
+    """The file name `user` is shown for `document` (a `Document`, or one of its
+    `DocumentPage`s): the uploaded name, or, for whom file names are personal data they may
+    not see (blind review), the kind, the number and the extension."""
     if staff_may_see(user, "document.original_name"):
         return document_download_name(document)
     extension = ACCEPTED_CONTENT_TYPES.get(document.content_type, "bin")
+    whole = getattr(document, "document", None) if document.number > 1 else None
+    if whole is not None:
+        label = slugify(DocumentKind(whole.kind).label) or whole.kind
+        return f"{label}-{whole.pk}-{document.number}.{extension}"
     return (
         f"{slugify(DocumentKind(document.kind).label) or document.kind}-{document.pk}.{extension}"
     )
@@ -244,6 +302,25 @@ def document_download(request, pk: int):
     viewers refuse to run in a sandboxed document.
     """
     document = get_object_or_404(documents_visible_to(request.user), pk=pk)
+    return _serve(request, document)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+@xframe_options_sameorigin
+def document_page_download(request, pk: int, number: int):
+    """A further page (file) of a document, served as `document_download` serves the first,
+    to whom may see the document (anyone else: 404)."""
+    document = get_object_or_404(documents_visible_to(request.user), pk=pk)
+    if number == 1:
+        return _serve(request, document)
+    page = get_object_or_404(
+        DocumentPage.objects.select_related("document"), document=document, number=number
+    )
+    return _serve(request, page)
+
+
+def _serve(request, document):
     if not document.file:
         raise Http404
     preview = request.GET.get("preview") == "1"

@@ -217,6 +217,8 @@ class ReviewWorkspaceMixin:
             value = getattr(application, name)
             if field.choices and value:
                 value = getattr(application, f"get_{name}_display")()
+            elif isinstance(value, bool):
+                value = gettext("yes") if value else gettext("no")
             rows.append(
                 (_field_label(Application, name), value if value not in ("", None) else "—")
             )
@@ -231,10 +233,16 @@ class ReviewWorkspaceMixin:
                 "document": document,
                 "link": document_file_cell(document, user),
                 "name": document_display_name(document, user),
-                "preview_url": reverse("admissions:document_download", args=[document.pk])
-                + "?preview=1",
-                "is_image": document.content_type.startswith("image/"),
-                "previewable": document.content_type in PREVIEWABLE_CONTENT_TYPES,
+                # Every page of the document, previewed one under the other.
+                "pages": [
+                    {
+                        "number": page.number,
+                        "preview_url": page.download_url + "?preview=1",
+                        "is_image": page.content_type.startswith("image/"),
+                        "previewable": page.content_type in PREVIEWABLE_CONTENT_TYPES,
+                    }
+                    for page in document.pages
+                ],
             }
             for document in application.documents.all()
             if staff_may_see_document_kind(user, document.kind)

@@ -273,6 +273,10 @@ OBJECT_STORAGE = s3_storage_options(env("STORAGE_URL", default=""), env)
 if OBJECT_STORAGE is not None:
     STORAGES["default"] = STORAGES["private"] = OBJECT_STORAGE
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# One document may have several files (the pages of a passport scanned one by one): at most
+# this many, together at most this many bytes.
+DOCUMENT_MAX_FILES = env.int("DOCUMENT_MAX_FILES", default=10)
+DOCUMENT_MAX_TOTAL_BYTES = env.int("DOCUMENT_MAX_TOTAL_BYTES", default=30 * 1024 * 1024)
 DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
 # Uploaded images: refused above this many pixels (read from the header, before decoding) or
 # when decoded pixels would take more memory than the cap; stored shrunk to the longest side.

@@ -28,6 +28,7 @@ NOT_PAGES = {
     "healthz": "JSON for the load balancer",
     "set_language": "POST-only action (redirects)",
     "admissions:document_download": "the file itself",
+    "admissions:document_page_download": "the file itself",
     "admissions:document_remove": "POST-only action",
     "admissions:award_accept": "POST-only action (the offer page has the form)",
     "admissions:award_decline": "POST-only action (the offer page has the form)",

@@ -148,6 +148,7 @@ class ApplicationAdmin(
         LanguageFilter,
         CitizenshipFilter,
         "scholarship_requested",
+        "graduation_expected",
         DocumentsFilter,
     )
     list_select_related = ("cycle", "applicant__applicant_profile")

@@ -94,7 +94,12 @@ class DocumentInline(ReadOnlyInline):
         return staff_may_see_documents(request.user) and super().has_view_permission(request, obj)
 
     def get_queryset(self, request):
-        documents = super().get_queryset(request).select_related("verified_by")
+        documents = (
+            super()
+            .get_queryset(request)
+            .select_related("verified_by")
+            .prefetch_related("extra_pages")
+        )
         if staff_is_blind(request.user):
             documents = documents.exclude(kind__in=sorted(IDENTIFYING_DOCUMENT_KINDS))
         return documents
@@ -114,7 +119,7 @@ class DocumentInline(ReadOnlyInline):
 
         @admin.display(description=_("size"))
         def size(document):
-            return filesizeformat(document.size)
+            return filesizeformat(document.total_size)
 
         @admin.display(description=_("verification"))
         def verification(document):

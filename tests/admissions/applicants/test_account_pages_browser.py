@@ -69,7 +69,9 @@ def test_account_and_applicant_pages_render_well(live_server, browser, width, tm
     png = tmp_path / "photo.png"
     png.write_bytes(files.png_bytes())
     page.set_input_files("#file-photo", str(png))
-    page.locator("#doc-photo button[type=submit]").click()
+    # The page's script sends the file, then loads the page again.
+    with page.expect_navigation():
+        page.locator("#doc-photo button[type=submit]").click()
     page.wait_for_load_state()
     assert application.documents.filter(kind="photo").exists()
     context.close()

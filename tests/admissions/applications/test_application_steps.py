@@ -276,7 +276,7 @@ def test_education_step_saves(client, draft):
     ("field", "value", "message"),
     [
         ("grade_average", "6", "cannot exceed the maximum"),
-        ("graduation_year", "2999", "less than or equal"),
+        ("graduation_year", "2999", "please apply in a later admission cycle"),
         ("education_institution", "", "required"),
     ],
 )

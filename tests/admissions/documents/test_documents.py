@@ -380,7 +380,7 @@ def test_documents_page_query_budget(client, django_assert_max_num_queries, coun
         kind = kinds[index] if index < len(kinds) else "other"
         DocumentFactory(application=application, kind=kind)
     client.force_login(application.applicant)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(_url("documents"))
     assert response.status_code == 200
 
