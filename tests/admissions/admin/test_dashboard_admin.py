@@ -121,6 +121,9 @@ def test_figures_are_kept_for_a_minute_per_user_cycle_and_language(
         response = client.get(url)
     assert response.context["total_submitted"] == 4
     assert "Figures as of" in response.text
+    # Their rendering is kept with them: the charts and tables are not rendered again.
+    assert "admin/admissions/_dashboard_figures.html" not in [t.name for t in response.templates]
+    assert 'id="chart-funnel"' in response.text
     # Another language is another entry, computed afresh.
     assert client.get(url.replace("/en/", "/ru/")).context["total_submitted"] == 9
     # Another user (a reviewer of one program) never reads the officer's figures.
