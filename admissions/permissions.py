@@ -122,9 +122,10 @@ def staff_is_committee(user) -> bool:
 
 def staff_is_reviewer(user) -> bool:
     """A reviewer and nothing broader: officers and the committee are not limited."""
+    # Officers first: a superuser is one without reading their groups.
     return (
-        REVIEWER_GROUP in _group_names(user)
-        and not staff_is_officer(user)
+        not staff_is_officer(user)
+        and REVIEWER_GROUP in _group_names(user)
         and not staff_is_committee(user)
     )
 
