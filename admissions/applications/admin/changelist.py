@@ -106,20 +106,18 @@ class ApplicationChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        if not self.multi_page or (self.show_all and self.can_show_all):
-            # Every matching row is shown: one query with the joins.
-            rows = self.result_list
-        else:
+        if self.multi_page and not (self.show_all and self.can_show_all):
             # One page of many: the page is chosen on the applications alone (filters,
             # order, LIMIT, in a subquery: no joins, no score subqueries but those the
             # order needs), and only its rows are joined with their applicant, cycle and
             # scores. Joining first made PostgreSQL join and sort every matching row
             # (thousands) to keep fifty.
-            rows = self.root_queryset.filter(pk__in=self.result_list.values("pk")).order_by(
-                *self.queryset.query.order_by
-            )
-        self.result_list = list(rows.defer(*LIST_DEFERRED_FIELDS))
-        attach_choice_labels(self.result_list)
+            self.result_list = self.root_queryset.filter(
+                pk__in=self.result_list.values("pk")
+            ).order_by(*self.queryset.query.order_by)
+        # Read when the rows are shown (`result_rows`), not by the export, which only
+        # takes the list's queryset.
+        self.result_list = self.result_list.defer(*LIST_DEFERRED_FIELDS)
 
     def url_for_result(self, result) -> str:
         template = getattr(self, "_change_url_template", None)
@@ -173,6 +171,8 @@ def result_rows(cl) -> list[ResultList]:
     """The list's rows for `admin/change_list_results.html`, each row's cells as one string,
     the markup Django's `items_for_result` writes (same classes, link, empty text, boolean
     icons and localised numbers)."""
+    cl.result_list = list(cl.result_list)
+    attach_choice_labels(cl.result_list)
     columns = _columns(cl)
     if columns is None or cl.formset is not None or cl.preserved_filters:
         return [ResultList(None, items_for_result(cl, row, None)) for row in cl.result_list]
