@@ -122,9 +122,10 @@ def staff_is_committee(user) -> bool:
 
 def staff_is_reviewer(user) -> bool:
     """A reviewer and nothing broader: officers and the committee are not limited."""
+    # Officers first: a superuser is one without reading their groups.
     return (
-        REVIEWER_GROUP in _group_names(user)
-        and not staff_is_officer(user)
+        not staff_is_officer(user)
+        and REVIEWER_GROUP in _group_names(user)
         and not staff_is_committee(user)
     )
 
@@ -133,15 +134,21 @@ def staff_sees_all_applications(user) -> bool:
     return staff_is_officer(user) or staff_is_committee(user)
 
 
+def _read_assignments(user) -> None:
+    """Read `user`'s review assignments once (one query) and cache on the user object the
+    programs assigned and whether any assignment is blind."""
+    rows = list(
+        ReviewerAssignment.objects.filter(reviewer=user).values_list("program_id", "blind")
+    )
+    user._reviewer_program_ids = [program for program, _blind in rows]
+    user._reviewer_blind = any(blind for _program, blind in rows)
+
+
 def reviewer_program_ids(user) -> list[int]:
     """Ids of the programs assigned to `user` for review (cached on the user object)."""
-    cached = getattr(user, "_reviewer_program_ids", None)
-    if cached is None:
-        cached = list(
-            ReviewerAssignment.objects.filter(reviewer=user).values_list("program_id", flat=True)
-        )
-        user._reviewer_program_ids = cached
-    return cached
+    if getattr(user, "_reviewer_program_ids", None) is None:
+        _read_assignments(user)
+    return user._reviewer_program_ids
 
 
 def staff_is_blind(user) -> bool:
@@ -149,11 +156,9 @@ def staff_is_blind(user) -> bool:
     reviewer reviews blind everywhere, so one list never mixes named and anonymous rows)."""
     if not staff_is_reviewer(user):
         return False
-    cached = getattr(user, "_reviewer_blind", None)
-    if cached is None:
-        cached = ReviewerAssignment.objects.filter(reviewer=user, blind=True).exists()
-        user._reviewer_blind = cached
-    return cached
+    if getattr(user, "_reviewer_blind", None) is None:
+        _read_assignments(user)
+    return user._reviewer_blind
 
 
 # --- Personal data ----------------------------------------------------------------------------

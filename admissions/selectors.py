@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
 from admissions.applications.lifecycle import Group, statuses_in
@@ -319,6 +320,17 @@ def reviews_outstanding_by_reviewer(*, cycle, reviewer_ids=None) -> dict[int, tu
     to the reviewer, and how many of those the reviewer has reviewed. Two grouped queries,
     whatever the number of reviewers or applications; `reviewer_ids` limits it to those
     reviewers."""
+    due, done = reviews_outstanding_counts(cycle=cycle, reviewer_ids=reviewer_ids)
+    done_by = dict(done.values_list("k1", "n"))
+    return {reviewer: (n, done_by.get(reviewer, 0)) for reviewer, n in due.values_list("k1", "n")}
+
+
+def reviews_outstanding_counts(
+    *, cycle, reviewer_ids=None, names: bool = False
+) -> tuple[QuerySet, QuerySet]:
+    """The two grouped queries of `reviews_outstanding_by_reviewer`, not run: rows of
+    {"k1": reviewer id, "n": applications} owed a review, and of those reviewed. With
+    `names`, the first also has "k2": the reviewer's full name, else their username."""
     assignments = ReviewerAssignment.objects.all()
     if reviewer_ids is not None:
         assignments = assignments.filter(reviewer_id__in=reviewer_ids)
@@ -326,22 +338,22 @@ def reviews_outstanding_by_reviewer(*, cycle, reviewer_ids=None) -> dict[int, tu
         "program__offerings__cycle": cycle,
         "program__offerings__choices__application__status__in": statuses_in(Group.AWAITING_REVIEW),
     }
-    due = dict(
-        assignments.filter(**in_scope)
-        .order_by()
-        .values_list("reviewer_id")
-        .annotate(n=Count("program__offerings__choices__application_id", distinct=True))
-    )
-    done = dict(
+    applications = Count("program__offerings__choices__application_id", distinct=True)
+    keys = {"k1": F("reviewer_id")}
+    if names:  # as User.get_full_name(), else the username
+        full_name = Trim(Concat("reviewer__first_name", Value(" "), "reviewer__last_name"))
+        keys["k2"] = Coalesce(NullIf(full_name, Value("")), "reviewer__username")
+    due = assignments.filter(**in_scope).order_by().values(**keys).annotate(n=applications)
+    done = (
         assignments.filter(
             **in_scope,
             program__offerings__choices__application__reviews__reviewer_id=F("reviewer_id"),
         )
         .order_by()
-        .values_list("reviewer_id")
-        .annotate(n=Count("program__offerings__choices__application_id", distinct=True))
+        .values(k1=F("reviewer_id"))
+        .annotate(n=applications)
     )
-    return {reviewer: (n, done.get(reviewer, 0)) for reviewer, n in due.items()}
+    return due, done
 
 
 def documents_pending_condition():

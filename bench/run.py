@@ -203,9 +203,12 @@ def actors() -> tuple:
 
 def pages(snapshot_pk: int, application) -> list[Page]:
     from admissions.models import ApplicationChoice
-    from programs.models import Program
+    from programs.models import AdmissionCycle, Program
 
     program = Program.objects.order_by("position", "pk").first()
+    # The seeded applicants are in cycle 2025; the admin opens on the current cycle (2026,
+    # empty), so the staff pages name the cycle.
+    cycle = AdmissionCycle.objects.get(code="2025").pk
     busiest = (
         ApplicationChoice.objects.values("offering__program_id")
         .order_by("offering__program_id")
@@ -220,7 +223,7 @@ def pages(snapshot_pk: int, application) -> list[Page]:
         Page("applicant dashboard", "/en/applicant/dashboard/", "applicant", DASHBOARD_RATIO),
         Page(
             "admin list, one program",
-            f"/en/admin/admissions/application/?program={busiest}",
+            f"/en/admin/admissions/application/?program={busiest}&cycle={cycle}",
             "staff",
             STAFF_RATIO,
         ),
@@ -232,7 +235,7 @@ def pages(snapshot_pk: int, application) -> list[Page]:
         ),
         Page(
             "admin dashboard",
-            "/en/admin/admissions/application/dashboard/",
+            f"/en/admin/admissions/application/dashboard/?cycle={cycle}",
             "staff",
             STAFF_RATIO,
         ),

@@ -38,15 +38,26 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-__all__ = ["cache_public_page", "public_pages_invalidate", "public_pages_version"]
+__all__ = [
+    "cache_public_page",
+    "catalogue_cached",
+    "public_pages_invalidate",
+    "public_pages_version",
+]
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
+# Pages stored by an earlier release held this in place of the token.
 CSRF_PLACEHOLDER = b"__csrf_token_placeholder__"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 # A query string is part of the key (catalogue filters); absurdly long ones are not cached.
 MAX_CACHED_PATH = 300
+
+
+def _size(page: tuple) -> int:
+    body = page[1]
+    return len(body) if isinstance(body, bytes) else sum(len(part) for part in body)
 
 
 class _LocalPages:
@@ -54,7 +65,7 @@ class _LocalPages:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.pages: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self.pages: OrderedDict[str, tuple[str, list[bytes]]] = OrderedDict()
         self.size = 0
         self.version: int | None = None
         self.version_read_at = 0.0
@@ -65,25 +76,25 @@ class _LocalPages:
             self.size = 0
             self.version = None
 
-    def get(self, key: str) -> tuple[str, bytes] | None:
+    def get(self, key: str) -> tuple[str, list[bytes]] | None:
         with self.lock:
             page = self.pages.get(key)
             if page is not None:
                 self.pages.move_to_end(key)
             return page
 
-    def put(self, key: str, page: tuple[str, bytes]) -> None:
+    def put(self, key: str, page: tuple[str, list[bytes]]) -> None:
         limit = settings.PUBLIC_PAGE_LOCAL_BYTES
-        if len(page[1]) > limit:
+        if _size(page) > limit:
             return
         with self.lock:
             if key in self.pages:
-                self.size -= len(self.pages.pop(key)[1])
+                self.size -= _size(self.pages.pop(key))
             self.pages[key] = page
-            self.size += len(page[1])
+            self.size += _size(page)
             while self.size > limit:
                 _old_key, old = self.pages.popitem(last=False)
-                self.size -= len(old[1])
+                self.size -= _size(old)
 
 
 _local = _LocalPages()
@@ -124,6 +135,32 @@ def public_pages_version(*, fresh: bool = False) -> int | None:
     return _local.version
 
 
+_catalogue: dict[tuple, object] = {}
+
+
+def catalogue_cached(name: str, build: Callable[[], object]):
+    """`build()` (something read from the catalogue: cycles, programs, languages, in the
+    active language), kept in this process under `name` for the active language and the
+    current version of the public pages, which every change of the catalogue increments:
+    a change shows at once in the process that made it and within
+    PUBLIC_PAGE_VERSION_CHECK_SECONDS elsewhere. Built afresh, not kept, when the shared
+    cache cannot be reached. The value is shared: callers must not change it."""
+    version = public_pages_version()
+    if version is None:
+        return build()
+    key = (name, get_language(), version)
+    try:
+        return _catalogue[key]
+    except KeyError:
+        pass
+    value = build()
+    with _local.lock:
+        if len(_catalogue) > 256:  # entries of earlier versions are never read again
+            _catalogue.clear()
+        _catalogue[key] = value
+    return value
+
+
 def public_pages_invalidate(**_signal_kwargs) -> None:
     """Make every cached public page stale (a signal receiver; arguments are ignored)."""
     try:
@@ -143,10 +180,14 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not request.user.is_authenticated
 
 
-def _respond(request: HttpRequest, page: tuple[str, bytes]) -> HttpResponse:
-    content_type, body = page
-    if CSRF_PLACEHOLDER in body:
-        body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+def _respond(request: HttpRequest, page: tuple) -> HttpResponse:
+    """The stored page with this visitor's CSRF token. A page is stored as (content type,
+    [the body's parts around the token's places]): joining them with the token costs no
+    search through the body (hundreds of kilobytes for a published ranking)."""
+    content_type, parts = page
+    if isinstance(parts, bytes):  # stored by an earlier release: a placeholder marks the token
+        parts = parts.split(CSRF_PLACEHOLDER)
+    body = parts[0] if len(parts) == 1 else get_token(request).encode().join(parts)
     return HttpResponse(body, content_type=content_type)
 
 
@@ -185,9 +226,8 @@ def cache_public_page(*, timeout_setting: str) -> Callable:
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 body = response.content
                 token = CSRF_INPUT.search(body)
-                if token is not None:
-                    body = body.replace(token.group(1), CSRF_PLACEHOLDER)
-                page = (response["Content-Type"], body)
+                parts = body.split(token.group(1)) if token is not None else [body]
+                page = (response["Content-Type"], parts)
                 _shared("set", key, page, getattr(settings, timeout_setting))
                 _local.put(local_key, page)
             return response

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from admissions.models import Application, RankingSnapshot
 from admissions.scholarships.ranking_integrity import snapshot_canonical_json, snapshot_check
@@ -68,6 +73,25 @@ def _own_place(request, snapshot: RankingSnapshot) -> tuple[set[str], int | None
     return references, rank
 
 
+# Bump when the markup of the rows changes: rows rendered before are then never read.
+ROWS_MARKUP_VERSION = 1
+
+
+def ranking_rows_html(snapshot: RankingSnapshot) -> SafeString:
+    """The table rows of `snapshot` as everybody sees them, in the active language.
+
+    A published snapshot never changes, so its rows (thousands, the page's whole cost)
+    are rendered once per language and kept in the shared cache for
+    PUBLISHED_RANKING_CACHE_SECONDS, across the invalidations of the public pages (an
+    award or a newer publication changes the page around the rows, not the rows)."""
+    key = f"ranking-rows:{ROWS_MARKUP_VERSION}:{snapshot.pk}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("admissions/rankings/_rows.html", {"rows": snapshot.rows})
+        cache.set(key, html, settings.PUBLISHED_RANKING_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped there)
+
+
 # A published snapshot never changes: it is rendered once and kept (a newer publication
 # changes its "newer ranking" link, and any publication makes the cached pages stale).
 # A signed-in applicant's page marks their own row; it is rendered for them, never cached.
@@ -83,7 +107,10 @@ def ranking_detail(request, pk: int):
         "admissions/rankings/detail.html",
         {
             "snapshot": snapshot,
-            "rows": snapshot.rows,
+            # Everybody else's rows come from the rows rendered once; the owner's are
+            # rendered for them with their own row marked.
+            "rows": snapshot.rows if own_references else None,
+            "rows_html": "" if own_references else ranking_rows_html(snapshot),
             "newer": _neighbour(snapshot, newer=True),
             "previous": previous,
             "check": snapshot_check(snapshot=snapshot, previous=previous),

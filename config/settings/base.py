@@ -30,7 +30,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    # django.contrib.admin with the portal's site class (a lazily built sidebar).
+    "config.admin_apps.AdmissionsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -119,6 +120,10 @@ PUBLISHED_RANKING_CACHE_SECONDS = env.int("PUBLISHED_RANKING_CACHE_SECONDS", def
 # version at most this often (seconds): a change made elsewhere shows within that time.
 PUBLIC_PAGE_LOCAL_BYTES = env.int("PUBLIC_PAGE_LOCAL_BYTES", default=16 * 1024 * 1024)
 PUBLIC_PAGE_VERSION_CHECK_SECONDS = env.float("PUBLIC_PAGE_VERSION_CHECK_SECONDS", default=1.0)
+# The staff dashboard's counts are kept this long (seconds) per user, cycle and language.
+ADMIN_DASHBOARD_CACHE_SECONDS = env.int("ADMIN_DASHBOARD_CACHE_SECONDS", default=60)
+# The admin sidebar's list of the models a user may open is kept this long (seconds).
+ADMIN_SIDEBAR_CACHE_SECONDS = env.int("ADMIN_SIDEBAR_CACHE_SECONDS", default=60)
 
 # --- Authentication ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

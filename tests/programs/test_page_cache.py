@@ -154,3 +154,26 @@ def test_with_the_cache_server_down_pages_are_served_and_data_saved(client, prog
     program.title = "Customs Law"
     program.save()  # the invalidation fails quietly
     assert "Customs Law" in client.get("/en/programs/customs-b/").content.decode()
+
+
+def test_a_page_is_stored_in_parts_around_the_token_and_served_whole(program):
+    from django.core.cache import cache
+
+    Client().get("/en/programs/customs-b/")  # fills the cache
+    (key,) = [k for k in cache._cache if "public-page:" in k]  # locmem's own keys
+    content_type, parts = cache.get(key.split(":", 2)[-1])
+    assert content_type.startswith("text/html") and len(parts) == 2  # one token, one cut
+    served = Client().get("/en/programs/customs-b/").content
+    token = TOKEN.search(served.decode()).group(1)
+    assert served == token.encode().join(parts)
+
+
+def test_a_page_stored_with_a_placeholder_by_an_earlier_release_gets_a_token(settings):
+    from django.test import RequestFactory
+
+    settings.PUBLIC_PAGE_LOCAL_BYTES = 0
+    request = RequestFactory().get("/en/")
+    body = b'<input name="csrfmiddlewaretoken" value="__csrf_token_placeholder__">'
+    response = page_cache._respond(request, ("text/html", body))
+    token = TOKEN.search(response.content.decode()).group(1)
+    assert len(token) == 64 and b"placeholder" not in response.content

@@ -18,7 +18,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,11 @@ from admissions.applicants.search import (
     reference_search_condition,
 )
 from admissions.applications import lifecycle
-from admissions.applications.admin.changelist import ApplicationChangeList, action_checkbox_html
+from admissions.applications.admin.changelist import (
+    ApplicationChangeList,
+    action_checkbox_html,
+    status_label,
+)
 from admissions.applications.exports import (
     EXPORT_FORMATS,
     applicant_profile,
@@ -321,28 +326,31 @@ class ApplicationAdmin(
 
     @admin.display(description=_("programs by priority"))
     def programs_by_priority(self, application):
-        return format_html_join(
-            "",
-            "<div>{}. {} <small>({})</small></div>",
-            (
-                (
-                    choice.priority,
-                    getattr(choice, "program_label", None) or choice.offering.program,
-                    choice.language.code,
-                )
-                for choice in application.choices.all()
-            ),
+        # The list sets `choice_labels` (ApplicationChangeList); elsewhere they are read.
+        labels = getattr(application, "choice_labels", None)
+        if labels is None:
+            labels = [
+                (choice.priority, str(choice.offering.program), choice.language.code)
+                for choice in application.choices.select_related(
+                    "offering__program", "language"
+                ).order_by("priority")
+            ]
+        return mark_safe(  # noqa: S308 (every part escaped)
+            "".join(
+                f"<div>{priority}. {escape(label)} <small>({escape(code)})</small></div>"
+                for priority, label, code in labels
+            )
         )
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, application):
         if not application.released_status:
-            return application.get_status_display()
+            return status_label(application.status)
         return format_html(
             '{}<br><small class="release-pending">{}</small>',
-            application.get_status_display(),
+            status_label(application.status),
             gettext("not released: the applicant sees “%(status)s”")
-            % {"status": ApplicationStatus(application.released_status).label},
+            % {"status": status_label(application.released_status)},
         )
 
     @admin.display(description=_("status shown to the applicant"))

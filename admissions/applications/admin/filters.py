@@ -7,6 +7,7 @@ from functools import cached_property
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -26,8 +27,41 @@ from admissions.selectors import (
 from config.countries import countries
 from programs.enums import Level
 from programs.models import AdmissionCycle, Language, Program
+from programs.page_cache import catalogue_cached
 
 S = ApplicationStatus
+
+# How long the citizenships applicants have are kept before they are read again (seconds).
+CITIZENSHIPS_SECONDS = 300
+CITIZENSHIPS_KEY = "admin:applications:citizenships"
+
+
+def program_labels() -> list[tuple[int, str]]:
+    """[(pk, label)] of every program, in the catalogue's order and the active language
+    (kept per catalogue version: `catalogue_cached`)."""
+    return catalogue_cached("programs", lambda: [(p.pk, str(p)) for p in Program.objects.all()])
+
+
+def languages() -> list[tuple[int, str, str]]:
+    """[(pk, code, name)] of every language of instruction (kept like `program_labels`)."""
+    return catalogue_cached(
+        "languages", lambda: [(lang.pk, lang.code, lang.name) for lang in Language.objects.all()]
+    )
+
+
+def _citizenship_codes() -> list[str]:
+    """The citizenships applicants have (one DISTINCT over every profile), kept in the
+    shared cache for CITIZENSHIPS_SECONDS: a filter option, not a figure."""
+    codes = cache.get(CITIZENSHIPS_KEY)
+    if codes is None:
+        codes = list(
+            ApplicantProfile.objects.order_by("citizenship")
+            .values_list("citizenship", flat=True)
+            .distinct()
+        )
+        cache.set(CITIZENSHIPS_KEY, codes, CITIZENSHIPS_SECONDS)
+    return codes
+
 
 # --- Paginator ----------------------------------------------------------------------------
 
@@ -71,10 +105,11 @@ class ProgramFilter(ChoiceFilter):
     choice_lookup = "offering__program_id"
 
     def lookups(self, request, model_admin):
-        programs = Program.objects.all()
+        programs = program_labels()
         if staff_is_reviewer(request.user):
-            programs = programs.filter(pk__in=reviewer_program_ids(request.user))
-        return [(str(p.pk), str(p)) for p in programs]
+            allowed = set(reviewer_program_ids(request.user))
+            programs = [(pk, label) for pk, label in programs if pk in allowed]
+        return [(str(pk), label) for pk, label in programs]
 
 
 class LevelFilter(ChoiceFilter):
@@ -92,7 +127,7 @@ class LanguageFilter(ChoiceFilter):
     choice_lookup = "language__code"
 
     def lookups(self, request, model_admin):
-        return [(lang.code, lang.name) for lang in Language.objects.all()]
+        return [(code, name) for _pk, code, name in languages()]
 
 
 class CitizenshipFilter(admin.SimpleListFilter):
@@ -101,13 +136,8 @@ class CitizenshipFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Only the citizenships applicants have (one small DISTINCT query), not ~250 countries.
-        codes = (
-            ApplicantProfile.objects.order_by("citizenship")
-            .values_list("citizenship", flat=True)
-            .distinct()
-        )
         return sorted(
-            ((code, countries.name(code)) for code in codes),
+            ((code, countries.name(code)) for code in _citizenship_codes()),
             key=lambda item: (item[0] not in ("KZ", "RU"), item[1]),
         )
 
@@ -150,11 +180,17 @@ class CycleFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         now = timezone.now()
-        cycles = list(AdmissionCycle.objects.order_by("-opens_at", "-pk"))
-        started = [c for c in cycles if c.opens_at <= now] or cycles
-        current = next((c for c in started if c.closes_at > now), started[0] if started else None)
-        self.default = str(current.pk) if current else self.ALL
-        return [(self.ALL, _("All cycles")), *((str(c.pk), str(c)) for c in cycles)]
+        cycles = catalogue_cached(
+            "cycles",
+            lambda: [
+                (c.pk, str(c), c.opens_at, c.closes_at)
+                for c in AdmissionCycle.objects.order_by("-opens_at", "-pk")
+            ],
+        )
+        started = [c for c in cycles if c[2] <= now] or cycles
+        current = next((c for c in started if c[3] > now), started[0] if started else None)
+        self.default = str(current[0]) if current else self.ALL
+        return [(self.ALL, _("All cycles")), *((str(pk), label) for pk, label, *_dates in cycles)]
 
     def value(self):
         value = super().value()

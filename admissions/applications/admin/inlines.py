@@ -38,6 +38,9 @@ S = ApplicationStatus
 
 
 class ReadOnlyInline(PlainRelatedMixin, admin.TabularInline):
+    # Django's tabular inline without the parts only a saved form needs (management form,
+    # hidden ids): those were a third of the page's rendering.
+    template = "admin/admissions/application/readonly_inline.html"
     extra = 0
     can_delete = False
     show_change_link = False

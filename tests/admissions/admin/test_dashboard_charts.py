@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
+from admissions.admin.dashboard import dashboard_cache_key
 from admissions.applications.services import application_transition
 from admissions.enums import ApplicationStatus as S
 from tests.admissions.staff_helpers import (
@@ -125,10 +127,16 @@ def test_dashboard_query_budget_is_fixed_from_5_to_400_rows(
     client.force_login(user)
     url = reverse(DASHBOARD)
     bulk_applications(5, first, prefix="FEW")
-    with django_assert_max_num_queries(25) as few:
+    # The first page also reads the catalogue's names (programs, languages), which the
+    # next pages reuse until the catalogue changes.
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+    cache.delete(dashboard_cache_key(user, first.cycle))
+    with django_assert_max_num_queries(10) as few:
         assert client.get(url).status_code == 200
     bulk_applications(200, first, prefix="MANY")
     bulk_applications(195, second, prefix="OTHER")
+    cache.delete(dashboard_cache_key(user, first.cycle))  # kept a minute: computed again
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200

@@ -415,3 +415,23 @@ def test_submitted_time_is_shown_in_local_time(officer_client):
     application_for(offering, submitted_at=datetime(2025, 9, 15, 14, 37, tzinfo=omsk))
     page = officer_client.get(reverse(CHANGELIST)).text
     assert "2025-09-15 14:37" in page  # 08:37 UTC shown as Omsk time
+
+
+@pytest.mark.parametrize("role", ["officer", "reviewer"])
+def test_changelist_of_many_rows_keeps_ten_queries_once_the_catalogue_is_read(
+    client, django_assert_max_num_queries, role
+):
+    offering, _other = two_programs()
+    user = officer() if role == "officer" else reviewer(offering.program)
+    client.force_login(user)
+    url = reverse(CHANGELIST)
+    bulk_applications(5, offering, prefix="FEW")
+    client.get(url)  # reads the filters' options: cycles, programs, languages, citizenships
+    with django_assert_max_num_queries(10) as few:
+        assert client.get(url).status_code == 200
+    bulk_applications(400, offering, prefix="MANY")
+    with django_assert_max_num_queries(10) as many:
+        response = client.get(url)
+    assert len(response.context["cl"].result_list) == 50
+    # The page's ids are chosen in a subquery of the rows' query: no query more for many.
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -51,3 +51,32 @@ def test_rows_show_the_translated_program_label(officer_client):
     html = officer_client.get(reverse(CHANGELIST)).content.decode()
     label = re.escape(escape(str(programs[0].program)))
     assert len(re.findall(rf"<div>1\. {label} <small>", html)) == 3
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_rows_are_the_markup_djangos_cells_write(officer_client, language):
+    from django.contrib.admin.templatetags.admin_list import items_for_result
+
+    from admissions.applications.admin.changelist import result_rows
+    from admissions.models import Review
+    from tests.factories import ApplicationFactory, StaffFactory
+
+    first, second = two_programs()
+    reviewed = application_for(first, status=S.UNDER_REVIEW, scholarship_requested=True)
+    Review.objects.create(application=reviewed, reviewer=StaffFactory(), score=81)
+    Review.objects.create(application=reviewed, reviewer=StaffFactory(), score=86)
+    held = application_for(second, status=S.REJECTED)
+    Application.objects.filter(pk=held.pk).update(released_status=S.UNDER_REVIEW)
+    ApplicationFactory(cycle=first.cycle)  # a draft: no reference, no profile
+    url = reverse(CHANGELIST).replace("/en/", f"/{language}/")
+    response = officer_client.get(url, {"cycle": "all", "o": "1"})
+    cl = response.context["cl"]
+    assert len(cl.result_list) == 3
+    from django.utils import translation
+
+    with translation.override(language):
+        ours = [str(row[0]) for row in result_rows(cl)]
+        djangos = ["".join(items_for_result(cl, row, None)) for row in cl.result_list]
+    assert ours == djangos
+    assert all(row in response.content.decode() for row in ours)
+    assert "83" in ours[[a.pk for a in cl.result_list].index(reviewed.pk)]

@@ -257,6 +257,7 @@ def test_export_queries_do_not_grow_with_the_rows(client, export_format):
         return len(queries), len(rows) - 1
 
     bulk_applications(3, offering, prefix="FEW")
+    queries_and_rows()  # the first export also reads the list filters' options, kept after
     few, rows = queries_and_rows()
     assert rows == 3
     bulk_applications(57, offering, prefix="MANY")

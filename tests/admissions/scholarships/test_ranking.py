@@ -219,3 +219,64 @@ def test_public_ranking_pages_keep_one_query_budget(
         assert client.get(reverse("rankings:list")).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(reverse("rankings:detail", args=[snapshot.pk])).status_code == 200
+
+
+def _snapshot_of(rows: int, outcome: str = "admitted", offering=None) -> RankingSnapshot:
+    offering = offering or make_offering(closed_cycle(), slug="rows", scholarship_seats=1)
+    return RankingSnapshot.objects.create(
+        offering=offering,
+        rows=[
+            {
+                "rank": i + 1,
+                "reference": f"KZO-2025-{i:06d}",
+                "score": "80.50",
+                "priority": 1,
+                "outcome": outcome,
+            }
+            for i in range(rows)
+        ],
+    )
+
+
+def test_published_rows_are_rendered_once_per_language_and_outlive_page_invalidation(
+    db, client, django_assert_max_num_queries
+):
+    from programs.page_cache import public_pages_invalidate
+
+    snapshot = _snapshot_of(300, outcome="waitlisted")
+    url = reverse("rankings:detail", args=[snapshot.pk])
+    first = client.get(url)
+    assert "admissions/rankings/_rows.html" in [t.name for t in first.templates]
+    public_pages_invalidate()  # an award or a publication: the page is rendered again...
+    with django_assert_max_num_queries(4):
+        again = client.get(url)
+    # ...around the same rows, not rendered again.
+    assert "admissions/rankings/_rows.html" not in [t.name for t in again.templates]
+
+    def tbody(response):
+        page = response.content.decode()
+        return page[page.index("<tbody>") : page.index("</tbody>")]
+
+    assert tbody(again) == tbody(first)
+    assert tbody(again).count("<tr><td>") == 300
+    # Another language has its own rows (the outcome translated).
+    russian = client.get(url.replace("/en/", "/ru/")).content.decode()
+    assert "admissions/rankings/_rows.html" in [
+        t.name for t in client.get(url.replace("/en/", "/kk/")).templates
+    ]
+    assert "Waitlisted" in first.content.decode() and "Waitlisted" not in russian
+
+
+def test_rows_html_is_the_markup_of_the_rows_template(db):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from admissions.scholarships.ranking_views import ranking_rows_html
+
+    snapshot = _snapshot_of(3, outcome="scholarship_offered")
+    with translation.override("kk"):
+        expected = render_to_string("admissions/rankings/_rows.html", {"rows": snapshot.rows})
+        assert ranking_rows_html(snapshot) == expected  # rendered
+        assert ranking_rows_html(snapshot) == expected  # from the cache
+    empty = _snapshot_of(0, offering=snapshot.offering)
+    assert "Nobody is ranked in this list." in ranking_rows_html(empty)
