@@ -146,7 +146,9 @@ def test_sign_up_apply_upload_and_submit(live_server, browser, language, width, 
         path = tmp_path / name
         path.write_bytes(content)
         page.set_input_files(f"#file-{kind}", str(path))
-        page.locator(f"#doc-{kind} button[type=submit]").click()
+        # The page's script sends the file with a progress bar, then loads the page again.
+        with page.expect_navigation():
+            page.locator(f"#doc-{kind} button[type=submit]").click()
         page.wait_for_load_state()
     journey.shot("6-documents")
     page.click("button[name=continue]")

@@ -70,7 +70,9 @@ def test_documents_requested_round_trip(live_server, browser, tmp_path):
     scan = tmp_path / "attestat-notarised.pdf"
     scan.write_bytes(files.pdf_bytes())
     page.locator("#file-education").set_input_files(str(scan))
-    page.locator("#doc-education button[type=submit]").click()
+    # The page's script sends the file with a progress bar, then loads the page again.
+    with page.expect_navigation():
+        page.locator("#doc-education button[type=submit]").click()
     page.wait_for_load_state()
     page.get_by_role("button", name="Я загрузил(а) документы").click()
     page.wait_for_url("**/applicant/dashboard/")
