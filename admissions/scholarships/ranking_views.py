@@ -89,7 +89,7 @@ def ranking_rows_html(snapshot: RankingSnapshot) -> SafeString:
     if html is None:
         html = render_to_string("admissions/rankings/_rows.html", {"rows": snapshot.rows})
         cache.set(key, html, settings.PUBLISHED_RANKING_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped there)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 (rendered by the template engine, escaped there)
 
 
 # A published snapshot never changes: it is rendered once and kept (a newer publication
