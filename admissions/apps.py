@@ -8,12 +8,13 @@ class AdmissionsConfig(AppConfig):
     verbose_name = _("Admissions")
 
     def ready(self) -> None:
-        from admissions.models import AdmissionsOffice, RankingSnapshot, ScholarshipAward
+        from admissions.models import AdmissionsOffice, NextStep, RankingSnapshot, ScholarshipAward
         from admissions.selectors import office_forget
         from programs.page_cache import public_pages_invalidate
 
-        # Published rankings and the "scholarships left" figure are on the public pages.
-        for model in (RankingSnapshot, ScholarshipAward):
+        # Published rankings and the "scholarships left" figure are on the public pages;
+        # the cycles' next steps are read through the catalogue's look-ups.
+        for model in (RankingSnapshot, ScholarshipAward, NextStep):
             post_save.connect(public_pages_invalidate, sender=model, dispatch_uid=f"pages-{model}")
             post_delete.connect(
                 public_pages_invalidate, sender=model, dispatch_uid=f"pages-del-{model}"

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from admissions.models import Application, NextStep
+from programs.page_cache import catalogue_cached
 
 __all__ = [
     "DueStep",
@@ -78,7 +79,14 @@ def _due(step: NextStep, seen_at: _dt.datetime | None) -> _dt.date | None:
 
 
 def _steps(*, cycle_id: int, status: str) -> Iterable[NextStep]:
-    return NextStep.objects.filter(cycle_id=cycle_id, status=status).order_by("position", "pk")
+    """The cycle's steps after `status`, read once per catalogue version (a saved or
+    deleted step makes a new version, see AdmissionsConfig.ready), not on every page."""
+    return catalogue_cached(
+        f"next-steps:{cycle_id}:{status}",
+        lambda: list(
+            NextStep.objects.filter(cycle_id=cycle_id, status=status).order_by("position", "pk")
+        ),
+    )
 
 
 def application_next_steps(
