@@ -148,3 +148,38 @@ def make_applications(
     am.ApplicationChoice.objects.bulk_create(choices, batch_size=2000)
     am.ExamResult.objects.bulk_create(exams, batch_size=2000)
     return applications
+
+
+_references = iter(range(1, 100_000))
+
+
+def ranked_applicant(cycle, score, offerings, *, citizenship="KZ", requested=True, **fields):
+    """A submitted application of `cycle` whose ranking score is `score` points (one exam
+    out of 100, no review), with `offerings` as its choices by priority, each taught in
+    Kazakh; status Accepted unless `fields` say otherwise."""
+    from tests.factories import (
+        ApplicantProfileFactory,
+        ApplicationFactory,
+        ChoiceFactory,
+        ExamResultFactory,
+        LanguageFactory,
+    )
+
+    number = next(_references)
+    profile = ApplicantProfileFactory(citizenship=citizenship)
+    fields.setdefault("status", ApplicationStatus.ACCEPTED)
+    fields.setdefault("submitted_at", timezone.now() - timedelta(days=40, minutes=number))
+    application = ApplicationFactory(
+        applicant=profile.user,
+        cycle=cycle,
+        reference=f"KZO-{cycle.code}-{number:06d}",
+        scholarship_requested=requested,
+        **fields,
+    )
+    kazakh = LanguageFactory(code="kk")
+    for priority, offering in enumerate(offerings, start=1):
+        ChoiceFactory(
+            application=application, offering=offering, priority=priority, language=kazakh
+        )
+    ExamResultFactory(application=application, score=Decimal(score), max_score=Decimal(100))
+    return application

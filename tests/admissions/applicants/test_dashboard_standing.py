@@ -19,41 +19,16 @@ from tests.admissions.scholarship_data import (
     make_applications,
     make_fund,
     make_offering,
+    ranked_applicant,
 )
 from tests.factories import (
-    ApplicantProfileFactory,
-    ApplicationFactory,
     AwardFactory,
-    ChoiceFactory,
     CycleFactory,
-    ExamResultFactory,
-    LanguageFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-_numbers = iter(range(1, 10_000))
-
-
-def applicant(cycle, score, offerings, *, citizenship="KZ", **fields):
-    number = next(_numbers)
-    profile = ApplicantProfileFactory(citizenship=citizenship)
-    fields.setdefault("status", ApplicationStatus.ACCEPTED)
-    application = ApplicationFactory(
-        applicant=profile.user,
-        cycle=cycle,
-        reference=f"KZO-{cycle.code}-{number:06d}",
-        scholarship_requested=True,
-        submitted_at=timezone.now() - timedelta(days=40, minutes=number),
-        **fields,
-    )
-    kazakh = LanguageFactory(code="kk")
-    for priority, offering in enumerate(offerings, start=1):
-        ChoiceFactory(
-            application=application, offering=offering, priority=priority, language=kazakh
-        )
-    ExamResultFactory(application=application, score=Decimal(score), max_score=Decimal(100))
-    return application
+applicant = ranked_applicant
 
 
 def dashboard(client, application, language="en"):

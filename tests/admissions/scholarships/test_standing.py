@@ -21,42 +21,15 @@ from tests.admissions.scholarship_data import (
     make_applications,
     make_fund,
     make_offering,
+    ranked_applicant,
 )
 from tests.factories import (
-    ApplicantProfileFactory,
-    ApplicationFactory,
     AwardFactory,
-    ChoiceFactory,
-    ExamResultFactory,
-    LanguageFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-_counter = iter(range(1, 10_000))
-
-
-def applicant(cycle, score, offerings, *, citizenship="KZ", requested=True, **fields):
-    """A submitted application of `cycle` whose ranking score is `score` (exam only), with
-    `offerings` as its choices by priority."""
-    number = next(_counter)
-    profile = ApplicantProfileFactory(citizenship=citizenship)
-    fields.setdefault("status", ApplicationStatus.ACCEPTED)
-    fields.setdefault("submitted_at", timezone.now() - timedelta(days=40, minutes=number))
-    application = ApplicationFactory(
-        applicant=profile.user,
-        cycle=cycle,
-        reference=f"KZO-{cycle.code}-{number:06d}",
-        scholarship_requested=requested,
-        **fields,
-    )
-    kazakh = LanguageFactory(code="kk")
-    for priority, offering in enumerate(offerings, start=1):
-        ChoiceFactory(
-            application=application, offering=offering, priority=priority, language=kazakh
-        )
-    ExamResultFactory(application=application, score=Decimal(score), max_score=Decimal(100))
-    return application
+applicant = ranked_applicant
 
 
 def standing_of(application):
