@@ -33,6 +33,7 @@ from admissions.applicants.search import (
 from admissions.applications import lifecycle
 from admissions.applications.admin.changelist import (
     ApplicationChangeList,
+    ApplicationExportChangeList,
     action_checkbox_html,
     status_label,
 )
@@ -118,6 +119,7 @@ def may_show(user, name: str) -> bool:
 
 
 OVERRIDE_PERMISSION = "admissions.override_application"
+EXPORT_URL_NAME = "admissions_application_export"
 
 
 def decision_action_name(status: str) -> str:
@@ -304,6 +306,9 @@ class ApplicationAdmin(
     # --- Columns and detail fields ------------------------------------------------------
 
     def get_changelist(self, request, **kwargs):
+        match = request.resolver_match
+        if match is not None and match.url_name == EXPORT_URL_NAME:
+            return ApplicationExportChangeList  # the queryset only: no page, no count
         return ApplicationChangeList
 
     def action_checkbox(self, obj):
@@ -488,7 +493,7 @@ class ApplicationAdmin(
         info = "admissions_application"
         return [
             path("dashboard/", wrap(self.dashboard_view), name=f"{info}_dashboard"),
-            path("export/", wrap(self.export_view), name=f"{info}_export"),
+            path("export/", wrap(self.export_view), name=EXPORT_URL_NAME),
             path("saved-filters/", wrap(self.saved_filter_view), name=f"{info}_saved_filter"),
             path(
                 "<path:object_id>/decide/<str:to_status>/",

@@ -1,22 +1,35 @@
-"""The applications list, rendered without per-row template, URL and translation work.
+"""The applications list, read in one query and rendered without per-row template, URL
+and translation work.
 
-Django's changelist renders each row's action checkbox through the widget template,
-reverses each row's change URL and resolves it again to add the list's filters, builds
-a program's translated label once per choice, and renders every cell through a chain of
-look-ups and a template variable. At 50 rows that was most of the page's time; here each
-of those is done once per page (or per column) and the rows reuse it: `result_rows`
-writes each row's cells, with Django's markup, as one string. The page's rows are chosen
-on the applications alone and only those rows are then read with their joins and scores.
-The rows also leave out the long text columns nobody sees in the list.
+Django's changelist counts the matching rows, then reads the page, and the program choices
+of the page's rows took a third query; it renders each row's action checkbox through the
+widget template, reverses each row's change URL and resolves it again to add the list's
+filters, builds a program's translated label once per choice, and renders every cell
+through a chain of look-ups and a template variable. Here the page's rows, their program
+choices and the (capped) count of all matching rows come from one statement
+(`ApplicationChangeList.get_results`): the page is chosen on the applications alone
+(filters, order, LIMIT, in a subquery: no joins), and only its rows are joined with their
+applicant's names and their scores, reading only the columns the list shows. The cycles
+(for the ranking weights), programs and languages come from the catalogue's cached
+look-ups. Each row's cells are then written, with Django's markup, as one string
+(`result_rows`), the per-row work done once per page (or per column).
 """
 
 from __future__ import annotations
 
 from django.contrib.admin import helpers
-from django.contrib.admin.templatetags.admin_list import ResultList, items_for_result
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_list import (
+    ResultList,
+    _boolean_icon,
+    items_for_result,
+)
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_value, quote
 from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import InvalidPage
+from django.db.models import Aggregate, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
@@ -25,23 +38,32 @@ from django.utils.translation import get_language, gettext
 from admissions.enums import ApplicationStatus
 from admissions.models import ApplicationChoice
 
-from .filters import languages, program_labels
+from .filters import admission_cycles, languages, program_labels
 
 __all__ = [
     "ApplicationChangeList",
+    "ApplicationExportChangeList",
     "action_checkbox_html",
-    "attach_choice_labels",
     "result_rows",
     "status_label",
 ]
 
-# Long texts shown only on the application page, never in the list.
-LIST_DEFERRED_FIELDS = (
-    "motivation",
-    "documents_request_message",
-    "decision_note",
-    "education_institution",
-    "education_document_number",
+# The columns the list's cells read (`ApplicationAdmin.list_display`); everything else,
+# the long texts, the cycle's and the account's columns included, stays in the database.
+# A display method that reads another column must name it here (else one query per row).
+LIST_COLUMNS = (
+    "reference",
+    "status",
+    "released_status",
+    "scholarship_requested",
+    "submitted_at",
+    "cycle",
+    "applicant",
+    "applicant__applicant_profile__last_name_native",
+    "applicant__applicant_profile__first_name_native",
+    "applicant__applicant_profile__patronymic_native",
+    "applicant__applicant_profile__last_name_latin",
+    "applicant__applicant_profile__first_name_latin",
 )
 PK_PLACEHOLDER = "__pk__"
 
@@ -77,24 +99,69 @@ def action_checkbox_html(obj) -> str:
     )
 
 
-def attach_choice_labels(applications: list) -> None:
-    """Set `choice_labels` on each application: [(priority, program label, language
-    code)] of its program choices by priority, read in one narrow query (program labels
-    and language codes from the catalogue's cached look-ups, not from a model per choice)."""
+_boolean_icons: dict[bool | None, str] = {}
+
+
+def boolean_icon(value) -> str:
+    """Django's yes/no/unknown icon of a boolean column, built once per process (it looks
+    up the static file's hashed name on every call)."""
+    if value not in (True, False, None):
+        return _boolean_icon(value)
+    key = None if value is None else bool(value)
+    icon = _boolean_icons.get(key)
+    if icon is None:
+        icon = _boolean_icons[key] = _boolean_icon(key)
+    return icon
+
+
+class JoinedText(Aggregate):
+    """The text values of a group joined with commas (STRING_AGG on PostgreSQL,
+    GROUP_CONCAT on SQLite)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def choice_keys() -> Subquery:
+    """An Application annotation: its program choices as "priority:program id:language id"
+    joined with commas (`choice_labels_of` reads it)."""
+    return Subquery(
+        ApplicationChoice.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(
+            keys=JoinedText(
+                Concat(
+                    "priority",
+                    Value(":"),
+                    "offering__program_id",
+                    Value(":"),
+                    "language_id",
+                    output_field=TextField(),
+                )
+            )
+        )
+        .values("keys"),
+        output_field=TextField(),
+    )
+
+
+def choice_labels_of(keys: str | None) -> list[tuple[int, str, str]]:
+    """[(priority, program label, language code)] by priority, from a `choice_keys`
+    annotation (program labels and language codes from the catalogue's cached look-ups)."""
+    if not keys:
+        return []
     programs = dict(program_labels())
     codes = {pk: code for pk, code, _name in languages()}
-    by_application: dict[int, list] = {application.pk: [] for application in applications}
-    choices = (
-        ApplicationChoice.objects.filter(application_id__in=list(by_application))
-        .order_by("priority")
-        .values_list("application_id", "priority", "offering__program_id", "language_id")
-    )
-    for application_id, priority, program_id, language_id in choices:
-        by_application[application_id].append(
-            (priority, programs.get(program_id, ""), codes.get(language_id, ""))
-        )
-    for application in applications:
-        application.choice_labels = by_application[application.pk]
+    choices = sorted(tuple(int(part) for part in key.split(":")) for key in keys.split(","))
+    return [
+        (priority, programs.get(program, ""), codes.get(language, ""))
+        for priority, program, language in choices
+    ]
 
 
 class ApplicationChangeList(ChangeList):
@@ -105,19 +172,60 @@ class ApplicationChangeList(ChangeList):
         self.row_preserved_filters, self.preserved_filters = self.preserved_filters, ""
 
     def get_results(self, request):
-        super().get_results(request)
-        if self.multi_page and not (self.show_all and self.can_show_all):
-            # One page of many: the page is chosen on the applications alone (filters,
-            # order, LIMIT, in a subquery: no joins, no score subqueries but those the
-            # order needs), and only its rows are joined with their applicant, cycle and
-            # scores. Joining first made PostgreSQL join and sort every matching row
-            # (thousands) to keep fifty.
-            self.result_list = self.root_queryset.filter(
-                pk__in=self.result_list.values("pk")
-            ).order_by(*self.queryset.query.order_by)
-        # Read when the rows are shown (`result_rows`), not by the export, which only
-        # takes the list's queryset.
-        self.result_list = self.result_list.defer(*LIST_DEFERRED_FIELDS)
+        """The page's rows with the count of all matching rows (capped, see
+        `CappedCountPaginator`) in one query; Django counts first, then reads the page.
+        Sets what Django's `get_results` sets; `result_list` is a list."""
+        paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        if self.show_all or not hasattr(paginator, "count_expression"):
+            # "Show all" (the whole list when it is short enough): Django's way.
+            super().get_results(request)
+            self.result_list = self._read_rows(self.result_list.values("pk"))
+            return
+        if self.page_num < 1:
+            raise IncorrectLookupParameters
+        start = (self.page_num - 1) * self.list_per_page
+        page = self.queryset.values("pk")[start : start + self.list_per_page]
+        rows = self._read_rows(page, result_count=paginator.count_expression())
+        if rows:
+            paginator.count = rows[0].result_count
+        elif start == 0:
+            paginator.count = 0
+        try:
+            # Beyond the last page: Django's answer (the list without the page number).
+            paginator.validate_number(self.page_num)
+        except InvalidPage:
+            raise IncorrectLookupParameters from None
+        result_count = paginator.count
+        self.result_count = result_count
+        self.show_full_result_count = self.model_admin.show_full_result_count
+        self.full_result_count = (
+            self.root_queryset.count() if self.show_full_result_count else None
+        )
+        self.show_admin_actions = not self.show_full_result_count or bool(self.full_result_count)
+        self.result_list = rows
+        self.can_show_all = result_count <= self.list_max_show_all
+        self.multi_page = result_count > self.list_per_page
+        self.paginator = paginator
+
+    def _read_rows(self, page, **annotations) -> list:
+        """The applications whose ids `page` (a values("pk") queryset) selects, in the
+        list's order, with the columns and annotations the cells read."""
+        rows = list(
+            self.root_queryset.filter(pk__in=page)
+            .select_related(None)
+            .select_related("applicant__applicant_profile")
+            .only(*LIST_COLUMNS)
+            .annotate(choice_keys=choice_keys(), **annotations)
+            .order_by(*self.queryset.query.order_by)
+        )
+        # The ranking score's weights are the cycle's: from the catalogue, not joined.
+        cycles = {cycle.pk: cycle for cycle in admission_cycles()}
+        for row in rows:
+            cycle = cycles.get(row.cycle_id)
+            if cycle is not None:
+                row.cycle = cycle
+            row.choice_labels = choice_labels_of(row.choice_keys)
+        return rows
 
     def url_for_result(self, result) -> str:
         template = getattr(self, "_change_url_template", None)
@@ -171,8 +279,6 @@ def result_rows(cl) -> list[ResultList]:
     """The list's rows for `admin/change_list_results.html`, each row's cells as one string,
     the markup Django's `items_for_result` writes (same classes, link, empty text, boolean
     icons and localised numbers)."""
-    cl.result_list = list(cl.result_list)
-    attach_choice_labels(cl.result_list)
     columns = _columns(cl)
     if columns is None or cl.formset is not None or cl.preserved_filters:
         return [ResultList(None, items_for_result(cl, row, None)) for row in cl.result_list]
@@ -183,6 +289,8 @@ def result_rows(cl) -> list[ResultList]:
             value = method(result)
             if isinstance(value, str) and not boolean:
                 html = conditional_escape(value) if value.strip() else conditional_escape(empty)
+            elif boolean:
+                html = boolean_icon(value)
             else:
                 html = conditional_escape(display_for_value(value, empty, boolean))
             if links:
@@ -201,3 +309,11 @@ def result_rows(cl) -> list[ResultList]:
             cells.append(f"<{tag}{css}>{html}</{tag}>")
         rows.append(ResultList(None, [mark_safe("".join(cells))]))  # noqa: S308  # nosec B308 B703 (escaped above)
     return rows
+
+
+class ApplicationExportChangeList(ApplicationChangeList):
+    """The list as the export takes it: its filters, search and order (`get_queryset`),
+    never the rows of its page nor their count."""
+
+    def get_results(self, request):
+        pass

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +49,14 @@ def languages() -> list[tuple[int, str, str]]:
     )
 
 
+def admission_cycles() -> list[AdmissionCycle]:
+    """Every admission cycle, the latest opened first (kept like `program_labels`; the
+    instances are shared: read them, never change them)."""
+    return catalogue_cached(
+        "admission-cycles", lambda: list(AdmissionCycle.objects.order_by("-opens_at", "-pk"))
+    )
+
+
 def _citizenship_codes() -> list[str]:
     """The citizenships applicants have (one DISTINCT over every profile), kept in the
     shared cache for CITIZENSHIPS_SECONDS: a filter option, not a figure."""
@@ -66,6 +74,14 @@ def _citizenship_codes() -> list[str]:
 # --- Paginator ----------------------------------------------------------------------------
 
 
+class CappedCount(Subquery):
+    """The number of rows of a sliced queryset, as an expression of another query (an
+    uncorrelated subquery: computed once per statement)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+
 class CappedCountPaginator(Paginator):
     """Counts at most `cap` rows (COUNT over a LIMITed subquery), so a page of a filtered
     list never scans the whole table just to number its pages. Beyond the cap, narrow the
@@ -73,10 +89,18 @@ class CappedCountPaginator(Paginator):
 
     cap = 10_000
 
+    def _capped(self):
+        # values("pk") leaves the annotations (the mean score subquery) out of the count.
+        return self.object_list.order_by().values("pk")[: self.cap]
+
     @cached_property
     def count(self) -> int:
-        # values("pk") leaves the annotations (the mean score subquery) out of the count.
-        return self.object_list.order_by().values("pk")[: self.cap].count()
+        return self._capped().count()
+
+    def count_expression(self) -> CappedCount:
+        """`count` as an expression, to read it with the page's rows in one query (then
+        set `count` to the value read)."""
+        return CappedCount(self._capped())
 
 
 # --- Filters (each an EXISTS subquery: no joins that multiply rows, no DISTINCT) -------------
@@ -180,17 +204,11 @@ class CycleFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         now = timezone.now()
-        cycles = catalogue_cached(
-            "cycles",
-            lambda: [
-                (c.pk, str(c), c.opens_at, c.closes_at)
-                for c in AdmissionCycle.objects.order_by("-opens_at", "-pk")
-            ],
-        )
-        started = [c for c in cycles if c[2] <= now] or cycles
-        current = next((c for c in started if c[3] > now), started[0] if started else None)
-        self.default = str(current[0]) if current else self.ALL
-        return [(self.ALL, _("All cycles")), *((str(pk), label) for pk, label, *_dates in cycles)]
+        cycles = admission_cycles()
+        started = [c for c in cycles if c.opens_at <= now] or cycles
+        current = next((c for c in started if c.closes_at > now), started[0] if started else None)
+        self.default = str(current.pk) if current else self.ALL
+        return [(self.ALL, _("All cycles")), *((str(c.pk), str(c)) for c in cycles)]
 
     def value(self):
         value = super().value()
