@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
@@ -54,6 +54,7 @@ from admissions.enums import ApplicationStatus, DocumentKind
 from admissions.errors import DomainError
 from admissions.models import (
     Application,
+    DocumentRequest,
     Review,
 )
 from admissions.permissions import (
@@ -90,6 +91,7 @@ from .inlines import (
     ChoiceInline,
     DocumentInline,
     ExamResultInline,
+    ReadOnlyInline,
     ReviewInline,
     StatusEventInline,
 )
@@ -111,6 +113,18 @@ REVEALS = {
     "=applicant__email": ("user.email",),
     "=applicant__applicant_profile__identifier": ("applicantprofile.identifier",),
 }
+
+
+def latest_document_request() -> dict[str, Subquery]:
+    """Annotations of an Application: the kinds (`latest_request_kinds`, None when
+    nothing was requested) and the answer time of its latest request for documents."""
+    latest = DocumentRequest.objects.filter(application=OuterRef("pk")).order_by(
+        "-requested_at", "-pk"
+    )
+    return {
+        "latest_request_kinds": Subquery(latest.values("kinds")[:1]),
+        "latest_request_answered_at": Subquery(latest.values("answered_at")[:1]),
+    }
 
 
 def may_show(user, name: str) -> bool:
@@ -185,7 +199,16 @@ class ApplicationAdmin(
         )
 
     def get_object(self, request, object_id, from_field=None):
-        application = super().get_object(request, object_id, from_field)
+        # Django's, with the latest request for documents read in the same query (the
+        # application page shows its kinds: `requested_documents`).
+        queryset = self.get_queryset(request).annotate(**latest_document_request())
+        field = (
+            Application._meta.pk if from_field is None else Application._meta.get_field(from_field)
+        )
+        try:
+            application = queryset.get(**{field.name: field.to_python(object_id)})
+        except (Application.DoesNotExist, ValidationError, ValueError):
+            application = None
         if application is None:
             # Another program's application, or none at all: the same answer, nothing shown.
             raise Http404(gettext("No such application."))
@@ -401,14 +424,24 @@ class ApplicationAdmin(
 
     @admin.display(description=_("document kinds"))
     def requested_documents(self, application):
-        """The kinds of the latest request for documents, and whether it was answered."""
-        request = application.document_requests.order_by("-requested_at", "-pk").first()
-        if request is None:
+        """The kinds of the latest request for documents, and whether it was answered
+        (annotated by `get_object`, else read)."""
+        if hasattr(application, "latest_request_kinds"):
+            requested, answered_at = (
+                application.latest_request_kinds,
+                application.latest_request_answered_at,
+            )
+        else:
+            request = application.document_requests.order_by("-requested_at", "-pk").first()
+            requested, answered_at = (
+                (None, None) if request is None else (request.kinds, request.answered_at)
+            )
+        if requested is None:
             return "—"
-        kinds = ", ".join(str(DocumentKind(kind).label) for kind in request.kinds)
-        if request.answered_at is None:
+        kinds = ", ".join(str(DocumentKind(kind).label) for kind in requested)
+        if answered_at is None:
             return kinds
-        answered = f"{timezone.localtime(request.answered_at):%Y-%m-%d %H:%M}"
+        answered = f"{timezone.localtime(answered_at):%Y-%m-%d %H:%M}"
         return gettext("%(kinds)s (uploaded %(when)s)") % {"kinds": kinds, "when": answered}
 
     @admin.display(description=_("preferred language"))
@@ -450,6 +483,14 @@ class ApplicationAdmin(
         extra_context = {"title": capfirst(self.model._meta.verbose_name), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_formsets_with_inlines(self, request, obj=None):
+        # Shown, not edited: the read-only inlines are written as tables
+        # (`render_change_form`), without a formset. A post (the page has no save button)
+        # still meets Django's formsets and their checks.
+        for inline in self.get_inline_instances(request, obj):
+            if request.method == "POST" or not isinstance(inline, ReadOnlyInline):
+                yield inline.get_formset(request, obj), inline
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(
             show_save=False,
@@ -457,6 +498,15 @@ class ApplicationAdmin(
             show_save_and_add_another=False,
             show_delete=False,
         )
+        if obj is not None:
+            tables = [
+                inline.table(request, obj)
+                for inline in self.get_inline_instances(request, obj)
+                if isinstance(inline, ReadOnlyInline)
+            ]
+            context["readonly_tables"] = tables
+            for table in tables:
+                context["media"] += table.inline.media
         context["can_verify_documents"] = staff_may_verify_documents(request.user)
         if obj is not None:
             context["decisions"] = self.decisions_for(request, obj)

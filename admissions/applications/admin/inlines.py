@@ -1,12 +1,26 @@
 """Read-only inlines of the application page: what the applicant wrote is not edited by
-staff."""
+staff.
+
+Nothing in them is a form field, so on a GET the page builds no formset for them: each
+inline is read once and written as a table of cells (`ReadOnlyInline.table`), the markup
+Django's tabular inline writes for read-only fields. A formset built a form class, a form
+per row and, per cell, a read-only field object that looked up its label and help text
+again: a third of the page's time.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import admin
+from django.contrib.admin.helpers import AdminReadonlyField
+from django.contrib.admin.utils import flatten_fieldsets, label_for_field
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +34,7 @@ from admissions.enums import ApplicationStatus
 from admissions.models import (
     ApplicationChoice,
     Document,
+    DocumentPage,
     ExamResult,
     Review,
     StatusEvent,
@@ -37,13 +52,110 @@ S = ApplicationStatus
 # --- Inlines (read-only: what the applicant wrote is not edited by staff) -------------------
 
 
+@dataclass(frozen=True)
+class ReadOnlyTable:
+    """A read-only inline as its template writes it: `columns` [(class name, label)],
+    `rows` [(the row's object as text, its cells as one string of <td>s)]."""
+
+    inline: admin.options.InlineModelAdmin
+    template: str
+    prefix: str
+    title: str
+    classes: str
+    columns: list[tuple[str, str]]
+    rows: list[tuple[str, SafeString]]
+
+
+class _RowForm:
+    """What `AdminReadonlyField.contents` reads of a form: the row's object, no fields."""
+
+    fields: dict = {}
+
+    def __init__(self, instance):
+        self.instance = instance
+
+
+class _Cell(AdminReadonlyField):
+    """Django's read-only field of an inline row (its `contents`: the same links, icons,
+    formats and escaping), without the label and help text its constructor looks up for
+    every cell: the table's header has them once."""
+
+    def __init__(self, field, obj, model_admin, empty_value_display):
+        self.field = {"field": field}
+        self.form = _RowForm(obj)
+        self.model_admin = model_admin
+        self.empty_value_display = empty_value_display
+
+
+def _class_name(field) -> str:
+    """The name in a cell's class attribute, as Django's read-only field gives it."""
+    if callable(field):
+        return field.__name__ if field.__name__ != "<lambda>" else ""
+    return field
+
+
 class ReadOnlyInline(PlainRelatedMixin, admin.TabularInline):
     # Django's tabular inline without the parts only a saved form needs (management form,
     # hidden ids): those were a third of the page's rendering.
     template = "admin/admissions/application/readonly_inline.html"
+    fk_name = "application"
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def rows(self, request, obj) -> list:
+        """The rows of `obj` the formset would list: `get_queryset`'s, in its order (the
+        model's, else by primary key)."""
+        rows = self.get_queryset(request).filter(**{self.fk_name: obj})
+        if not rows.ordered:
+            return list(rows.order_by(self.model._meta.pk.name))
+        if not rows.query.order_by:
+            # The model's ordering starts with the application, the same for every row:
+            # sorting by it made the database join the applications to sort by theirs.
+            ordering = [
+                name for name in self.model._meta.ordering if name.lstrip("-") != self.fk_name
+            ]
+            rows = rows.order_by(*(ordering or [self.model._meta.pk.name]))
+        return list(rows)
+
+    def table(self, request, obj) -> ReadOnlyTable:
+        """The inline's rows of `obj` (what the formset would list: `get_queryset` of the
+        rows of `obj`, by primary key unless ordered) with their cells."""
+        fields = [
+            name
+            for name in flatten_fieldsets(self.get_fieldsets(request, obj))
+            if name != self.fk_name
+        ]
+        rows = self.rows(request, obj)
+        empty = self.get_empty_value_display()
+        columns = [
+            # A display function has no name Django's header can write (its class stays
+            # "column-"); the cells name it.
+            ("" if callable(name) else name, label_for_field(name, self.model, self))
+            for name in fields
+        ]
+        names = [_class_name(name) for name in fields]
+        return ReadOnlyTable(
+            inline=self,
+            template=self.template,
+            prefix=self.model._meta.get_field(self.fk_name).remote_field.get_accessor_name(),
+            title=self.verbose_name_plural,
+            classes=" ".join(self.classes) if self.classes else "",
+            columns=columns,
+            rows=[
+                (
+                    str(row),
+                    mark_safe(  # noqa: S308  # nosec B308 B703 (each cell escaped by contents())
+                        "".join(
+                            f'<td class="field-{conditional_escape(class_name)}"><p>'
+                            f"{_Cell(name, row, self, empty).contents()}</p></td>"
+                            for name, class_name in zip(fields, names, strict=True)
+                        )
+                    ),
+                )
+                for row in rows
+            ],
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -98,10 +210,24 @@ class DocumentInline(ReadOnlyInline):
             super()
             .get_queryset(request)
             .select_related("verified_by")
-            .prefetch_related("extra_pages")
+            .annotate(has_extra_pages=Exists(DocumentPage.objects.filter(document=OuterRef("pk"))))
         )
         if staff_is_blind(request.user):
             documents = documents.exclude(kind__in=sorted(IDENTIFYING_DOCUMENT_KINDS))
+        return documents
+
+    def rows(self, request, obj) -> list:
+        documents = super().rows(request, obj)
+        # Most documents are one file: further pages are read only for those that have some
+        # (by number: each document's own order, without joining the documents to sort).
+        for has_pages, pages in (
+            (True, DocumentPage.objects.order_by("number")),
+            (False, DocumentPage.objects.none()),
+        ):
+            prefetch_related_objects(
+                [document for document in documents if document.has_extra_pages is has_pages],
+                Prefetch("extra_pages", queryset=pages),
+            )
         return documents
 
     def get_fields(self, request, obj=None):
