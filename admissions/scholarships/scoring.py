@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from django.db.models import Avg, Expression, FloatField, OuterRef, Subquery
 from django.db.models.functions import Cast
@@ -155,19 +156,28 @@ def inputs_by_application(**application_filter) -> dict[str, dict[int, Decimal]]
     return result
 
 
+@cache
+def _input_subqueries() -> tuple[tuple[str, Subquery], ...]:
+    # Built once: an expression is copied, never changed, by the queries it is added to.
+    return tuple(
+        (
+            item.annotation(),
+            Subquery(
+                item.model.objects.filter(application=OuterRef("pk"))
+                .order_by()
+                .values("application")
+                .annotate(mean=Avg(item.value()))
+                .values("mean")
+            ),
+        )
+        for item in SCORE_INPUTS
+    )
+
+
 def input_annotations() -> dict[str, Subquery]:
     """Annotations for an Application queryset: each input's value as `score_input_<name>`
     (a correlated subquery each: no joins that multiply rows)."""
-    return {
-        item.annotation(): Subquery(
-            item.model.objects.filter(application=OuterRef("pk"))
-            .order_by()
-            .values("application")
-            .annotate(mean=Avg(item.value()))
-            .values("mean")
-        )
-        for item in SCORE_INPUTS
-    }
+    return dict(_input_subqueries())
 
 
 def ranking_score_of_row(application) -> Decimal:

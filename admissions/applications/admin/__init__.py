@@ -8,6 +8,8 @@ goes through `_get_visible_application`.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
@@ -25,6 +27,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from admissions.admin.pages import AdminPageMixin
+from admissions.admin.readonly import fieldsets_html
 from admissions.admin.related import may_open_related, plain_related
 from admissions.applicants.search import (
     applicant_search_condition,
@@ -115,16 +118,35 @@ REVEALS = {
 }
 
 
-def latest_document_request() -> dict[str, Subquery]:
-    """Annotations of an Application: the kinds (`latest_request_kinds`, None when
-    nothing was requested) and the answer time of its latest request for documents."""
+# The expressions below are built once: a query copies an expression, never changes it.
+
+
+@cache
+def _mean_score() -> Subquery:
+    return Subquery(
+        Review.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(mean=Avg("score"))
+        .values("mean")
+    )
+
+
+@cache
+def _latest_document_request() -> tuple[tuple[str, Subquery], ...]:
     latest = DocumentRequest.objects.filter(application=OuterRef("pk")).order_by(
         "-requested_at", "-pk"
     )
-    return {
-        "latest_request_kinds": Subquery(latest.values("kinds")[:1]),
-        "latest_request_answered_at": Subquery(latest.values("answered_at")[:1]),
-    }
+    return (
+        ("latest_request_kinds", Subquery(latest.values("kinds")[:1])),
+        ("latest_request_answered_at", Subquery(latest.values("answered_at")[:1])),
+    )
+
+
+def latest_document_request() -> dict[str, Subquery]:
+    """Annotations of an Application: the kinds (`latest_request_kinds`, None when
+    nothing was requested) and the answer time of its latest request for documents."""
+    return dict(_latest_document_request())
 
 
 def may_show(user, name: str) -> bool:
@@ -183,19 +205,12 @@ class ApplicationAdmin(
     # --- Visibility ---------------------------------------------------------------------
 
     def get_queryset(self, request):
-        mean_score = (
-            Review.objects.filter(application=OuterRef("pk"))
-            .order_by()
-            .values("application")
-            .annotate(mean=Avg("score"))
-            .values("mean")
-        )
-        # The list prefetches the program choices of its page (ApplicationChangeList); the
-        # application page reads them through its inline.
+        # The list reads the program choices of its page with its rows
+        # (ApplicationChangeList); the application page reads them through its inline.
         return (
             applications_visible_to_staff(request.user)
             .select_related("cycle", "applicant__applicant_profile")
-            .annotate(mean_score=Subquery(mean_score), **input_annotations())
+            .annotate(mean_score=_mean_score(), **input_annotations())
         )
 
     def get_object(self, request, object_id, from_field=None):
@@ -498,6 +513,7 @@ class ApplicationAdmin(
             show_save_and_add_another=False,
             show_delete=False,
         )
+        context["readonly_fieldsets"] = fieldsets_html(context["adminform"])
         if obj is not None:
             tables = [
                 inline.table(request, obj)

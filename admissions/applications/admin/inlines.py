@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import admin
-from django.contrib.admin.helpers import AdminReadonlyField
 from django.contrib.admin.utils import flatten_fieldsets, label_for_field
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
@@ -24,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from admissions.admin.readonly import ReadOnlyCell
 from admissions.admin.related import PlainRelatedMixin, plain_related
 from admissions.documents.desk import (
     document_file_cell,
@@ -66,27 +66,6 @@ class ReadOnlyTable:
     rows: list[tuple[str, SafeString]]
 
 
-class _RowForm:
-    """What `AdminReadonlyField.contents` reads of a form: the row's object, no fields."""
-
-    fields: dict = {}
-
-    def __init__(self, instance):
-        self.instance = instance
-
-
-class _Cell(AdminReadonlyField):
-    """Django's read-only field of an inline row (its `contents`: the same links, icons,
-    formats and escaping), without the label and help text its constructor looks up for
-    every cell: the table's header has them once."""
-
-    def __init__(self, field, obj, model_admin, empty_value_display):
-        self.field = {"field": field}
-        self.form = _RowForm(obj)
-        self.model_admin = model_admin
-        self.empty_value_display = empty_value_display
-
-
 def _class_name(field) -> str:
     """The name in a cell's class attribute, as Django's read-only field gives it."""
     if callable(field):
@@ -105,18 +84,21 @@ class ReadOnlyInline(PlainRelatedMixin, admin.TabularInline):
 
     def rows(self, request, obj) -> list:
         """The rows of `obj` the formset would list: `get_queryset`'s, in its order (the
-        model's, else by primary key)."""
+        model's, else by primary key), each linked to `obj` as a formset's form is."""
         rows = self.get_queryset(request).filter(**{self.fk_name: obj})
         if not rows.ordered:
-            return list(rows.order_by(self.model._meta.pk.name))
-        if not rows.query.order_by:
+            rows = rows.order_by(self.model._meta.pk.name)
+        elif not rows.query.order_by:
             # The model's ordering starts with the application, the same for every row:
             # sorting by it made the database join the applications to sort by theirs.
             ordering = [
                 name for name in self.model._meta.ordering if name.lstrip("-") != self.fk_name
             ]
             rows = rows.order_by(*(ordering or [self.model._meta.pk.name]))
-        return list(rows)
+        rows = list(rows)
+        for row in rows:
+            setattr(row, self.fk_name, obj)
+        return rows
 
     def table(self, request, obj) -> ReadOnlyTable:
         """The inline's rows of `obj` (what the formset would list: `get_queryset` of the
@@ -148,7 +130,7 @@ class ReadOnlyInline(PlainRelatedMixin, admin.TabularInline):
                     mark_safe(  # noqa: S308  # nosec B308 B703 (each cell escaped by contents())
                         "".join(
                             f'<td class="field-{conditional_escape(class_name)}"><p>'
-                            f"{_Cell(name, row, self, empty).contents()}</p></td>"
+                            f"{ReadOnlyCell(name, row, self, empty).html()}</p></td>"
                             for name, class_name in zip(fields, names, strict=True)
                         )
                     ),
@@ -294,7 +276,9 @@ class StatusEventInline(ReadOnlyInline):
     verbose_name_plural = _("status timeline")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "application")
+        # The application is the page's (`rows`, and a formset's forms, link each event to
+        # it): not joined again.
+        return super().get_queryset(request).select_related("actor")
 
     # The applicant's own moves (submission, documents uploaded, withdrawal) say "the
     # applicant", not their account name: no name reaches a blind reviewer this way.
