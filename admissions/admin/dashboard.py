@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from admissions.applications.admin.filters import admission_cycles, languages, program_labels
 from admissions.applications.release import decisions_pending_release
 from admissions.enums import ApplicationStatus, DocumentKind
 from admissions.models import ApplicationChoice
@@ -38,8 +39,6 @@ from admissions.selectors import (
 )
 from config.countries import countries
 from programs.enums import Level
-from programs.models import AdmissionCycle, Language, Program
-from programs.page_cache import catalogue_cached
 
 CHART_DAYS = 30
 
@@ -84,7 +83,7 @@ def dashboard_context(request) -> dict:
     ADMIN_DASHBOARD_CACHE_SECONDS per user, cycle and language (they are counts over
     the whole cycle: a minute old is recent enough), with their rendering
     (`figures_html`); `figures_at` says when they were computed."""
-    cycles = list(AdmissionCycle.objects.all())  # 1
+    cycles = admission_cycles()  # the catalogue's: no query once read
     cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
     if cycle is None and cycles:
         cycle = cycles[0]
@@ -203,12 +202,8 @@ def dashboard_figures(user, cycle) -> dict:
     for (reviewer, name), n in counts["reviews_due"].items():
         outstanding[int(reviewer)] = (n, done_by.get(int(reviewer), 0))
         reviewer_names[int(reviewer)] = name
-    program_names = catalogue_cached(
-        "program-names", lambda: {p.pk: str(p) for p in Program.objects.all()}
-    )
-    language_names = catalogue_cached(
-        "language-names", lambda: {lang.pk: lang.name for lang in Language.objects.all()}
-    )
+    program_names = dict(program_labels())
+    language_names = {pk: name for pk, _code, name in languages()}
     figures = scholarship_figures(cycle=cycle)
     status_labels = {value: str(label) for value, label in ApplicationStatus.choices}
     chart = chart_bars(per_day, end)
@@ -296,7 +291,9 @@ def _funnel_chart(funnel: dict, program_names: dict, status_labels: dict) -> dic
 
 
 def _documents_chart(by_kind: dict) -> dict:
-    labels = dict(DocumentKind.choices)
+    # Text, not lazy labels: the figures are kept pickled, and a lazy label costs a class
+    # built anew each time it is unpickled.
+    labels = {value: str(label) for value, label in DocumentKind.choices}
     kinds = [kind for kind in DocumentKind.values if by_kind.get(kind)]
     return _chart(
         "documents",
