@@ -44,6 +44,7 @@ __all__ = [
     "staff_may_see_documents",
     "staff_may_see_national_id",
     "staff_may_verify_documents",
+    "staff_roles_read",
     "staff_sees_all_applications",
 ]
 
@@ -98,14 +99,52 @@ IDENTIFYING_DOCUMENT_KINDS = frozenset({DocumentKind.IDENTITY, DocumentKind.PHOT
 # --- Roles ----------------------------------------------------------------------------------
 
 
+def staff_roles_read(user) -> None:
+    """Read a staff user's groups and permissions (their own and their groups') in one
+    query, and keep them on the user object for the request: the role predicates read the
+    group names, and Django's ModelBackend finds its two permission caches filled (it read
+    them in two queries, the group names being a third). Nothing for a superuser (every
+    permission without a query, and an officer without groups) or a non-staff user."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import CharField, Value
+
+    if not (user.is_authenticated and user.is_active and user.is_staff) or user.is_superuser:
+        return
+    if getattr(user, "_staff_group_names", None) is not None:
+        return
+    own = (
+        Permission.objects.filter(user=user)
+        .order_by()
+        .annotate(through_group=Value(None, output_field=CharField()))
+        .values_list("through_group", "content_type__app_label", "codename")
+    )
+    through_groups = (
+        Group.objects.filter(user=user)
+        .order_by()
+        .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+    )
+    rows = list(own.union(through_groups, all=True))
+    user._staff_group_names = frozenset(group for group, _app, _code in rows if group is not None)
+    # The caches ModelBackend fills on its first permission check (`_get_permissions`).
+    if not hasattr(user, "_user_perm_cache"):
+        user._user_perm_cache = {f"{app}.{code}" for group, app, code in rows if group is None}
+    if not hasattr(user, "_group_perm_cache"):
+        user._group_perm_cache = {
+            f"{app}.{code}" for group, app, code in rows if group is not None and code
+        }
+
+
 def _group_names(user) -> frozenset[str]:
     # Cached on the user object: the admin asks many times per request.
     cached = getattr(user, "_staff_group_names", None)
     if cached is None:
         if not (user.is_authenticated and user.is_active and user.is_staff):
             cached = frozenset()
-        else:
+        elif user.is_superuser:
             cached = frozenset(user.groups.values_list("name", flat=True))
+        else:
+            staff_roles_read(user)
+            cached = user._staff_group_names
         user._staff_group_names = cached
     return cached
 
