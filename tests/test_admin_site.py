@@ -77,3 +77,41 @@ def test_each_user_has_their_own_sidebar(client):
     assert reviewer_models < officer_models  # the reviewer may open fewer models
     for name in officer_models - reviewer_models:
         assert f"model-{name.lower()}" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+@pytest.mark.parametrize("role", ["officer", "reviewer"])
+def test_the_sidebar_is_the_markup_of_djangos_template(language, role):
+    import re
+
+    from django.contrib import admin
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from config.admin_site import sidebar_html
+
+    def squeezed(html: str) -> str:
+        return re.sub(r"\s*(<[^>]+>)\s*", r"\1", re.sub(r"\s+", " ", str(html))).strip()
+
+    first, _second = two_programs()
+    application = application_for(first)
+    user = officer() if role == "officer" else reviewer(first.program)
+    with translation.override(language):
+        pages = [
+            reverse("admin:admissions_application_change", args=[application.pk]),
+            reverse("admin:admissions_application_dashboard"),
+            reverse("admin:index"),
+        ]
+        for path in pages:
+            request = RequestFactory().get(path)
+            request.user = user
+            apps = admin.site.get_app_list(request)
+            djangos = render_to_string(
+                "admin/app_list.html",
+                {"app_list": apps, "show_changelinks": False, "request": request},
+            )
+            assert squeezed(sidebar_html(apps, request.path)) == squeezed(djangos)
+        assert "current-model" in sidebar_html(apps, pages[0])
+        assert 'aria-current="page"' in sidebar_html(apps, pages[0])
+        assert sidebar_html([], pages[0]) == squeezed(render_to_string("admin/app_list.html", {}))

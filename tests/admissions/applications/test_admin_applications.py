@@ -5,6 +5,8 @@ from datetime import datetime
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -171,6 +173,42 @@ def test_paginator_count_is_capped(officer_client, monkeypatch):
     monkeypatch.setattr(CappedCountPaginator, "cap", 3)
     response = officer_client.get(reverse(CHANGELIST))
     assert response.context["cl"].result_count == 3
+
+
+def test_the_pages_rows_and_count_are_read_in_one_query(officer_client):
+    offering, _other = two_programs()
+    bulk_applications(60, offering)
+    url = reverse(CHANGELIST)
+    with CaptureQueriesContext(connection) as queries:
+        second = officer_client.get(url, {"p": 2})
+    applications = [
+        q["sql"] for q in queries.captured_queries if 'FROM "admissions_application"' in q["sql"]
+    ]
+    assert len(applications) == 1 and "COUNT(*)" in applications[0]
+    cl = second.context["cl"]
+    assert (cl.result_count, len(cl.result_list), cl.multi_page) == (60, 10, True)
+    assert "60 applications" in second.text
+    first = officer_client.get(url).context["cl"]
+    assert not {a.pk for a in first.result_list} & {a.pk for a in cl.result_list}
+
+
+def test_a_page_beyond_the_last_goes_back_to_the_list_as_djangos(officer_client):
+    offering, _other = two_programs()
+    bulk_applications(3, offering)
+    url = reverse(CHANGELIST)
+    for page in ("2", "0", "-1"):
+        response = officer_client.get(url, {"p": page})
+        assert response.status_code == 302 and response.url.endswith("?e=1")
+    empty = officer_client.get(url, {"cycle": "all", "q": "nobody-at-all"})
+    assert empty.status_code == 200 and empty.context["cl"].result_count == 0
+
+
+def test_show_all_lists_every_row_of_a_short_list(officer_client):
+    offering, _other = two_programs()
+    bulk_applications(60, offering)
+    cl = officer_client.get(reverse(CHANGELIST), {"all": ""}).context["cl"]
+    assert (cl.result_count, len(cl.result_list)) == (60, 60)
+    assert all(a.choice_labels for a in cl.result_list)
 
 
 # --- Decisions ------------------------------------------------------------------------------
