@@ -89,7 +89,7 @@ from .filters import (
     LevelFilter,
     ProgramFilter,
 )
-from .forms import DecisionForm
+from .forms import ApplicationActionForm, DecisionForm
 from .inlines import (
     ChoiceInline,
     DocumentInline,
@@ -201,6 +201,7 @@ class ApplicationAdmin(
     change_list_template = "admin/admissions/application/change_list.html"
     # The decision actions are generated from the lifecycle (`get_actions`).
     actions = ()
+    action_form = ApplicationActionForm
 
     # --- Visibility ---------------------------------------------------------------------
 

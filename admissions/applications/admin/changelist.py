@@ -17,6 +17,8 @@ look-ups. Each row's cells are then written, with Django's markup, as one string
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_list import (
@@ -126,9 +128,11 @@ class JoinedText(Aggregate):
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
+@cache
 def choice_keys() -> Subquery:
     """An Application annotation: its program choices as "priority:program id:language id"
-    joined with commas (`choice_labels_of` reads it)."""
+    joined with commas (`ChoiceLabels` reads it). Built once: a query copies an
+    expression, never changes it."""
     return Subquery(
         ApplicationChoice.objects.filter(application=OuterRef("pk"))
         .order_by()
@@ -150,18 +154,23 @@ def choice_keys() -> Subquery:
     )
 
 
-def choice_labels_of(keys: str | None) -> list[tuple[int, str, str]]:
-    """[(priority, program label, language code)] by priority, from a `choice_keys`
-    annotation (program labels and language codes from the catalogue's cached look-ups)."""
-    if not keys:
-        return []
-    programs = dict(program_labels())
-    codes = {pk: code for pk, code, _name in languages()}
-    choices = sorted(tuple(int(part) for part in key.split(":")) for key in keys.split(","))
-    return [
-        (priority, programs.get(program, ""), codes.get(language, ""))
-        for priority, program, language in choices
-    ]
+class ChoiceLabels:
+    """Reads `choice_keys` annotations with the program labels and language codes of the
+    catalogue's cached look-ups (in the active language)."""
+
+    def __init__(self):
+        self.programs = dict(program_labels())
+        self.codes = {pk: code for pk, code, _name in languages()}
+
+    def __call__(self, keys: str | None) -> list[tuple[int, str, str]]:
+        """[(priority, program label, language code)] by priority."""
+        if not keys:
+            return []
+        choices = sorted(tuple(int(part) for part in key.split(":")) for key in keys.split(","))
+        return [
+            (priority, self.programs.get(program, ""), self.codes.get(language, ""))
+            for priority, program, language in choices
+        ]
 
 
 class ApplicationChangeList(ChangeList):
@@ -220,11 +229,12 @@ class ApplicationChangeList(ChangeList):
         )
         # The ranking score's weights are the cycle's: from the catalogue, not joined.
         cycles = {cycle.pk: cycle for cycle in admission_cycles()}
+        choice_labels = ChoiceLabels()
         for row in rows:
             cycle = cycles.get(row.cycle_id)
             if cycle is not None:
                 row.cycle = cycle
-            row.choice_labels = choice_labels_of(row.choice_keys)
+            row.choice_labels = choice_labels(row.choice_keys)
         return rows
 
     def url_for_result(self, result) -> str:

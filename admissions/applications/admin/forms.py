@@ -3,10 +3,46 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin import helpers
 from django.utils.translation import gettext_lazy as _
 
 from admissions.enums import DocumentKind
 from admissions.text import NormalisedFormMixin
+
+# --- The list's menu of actions ---------------------------------------------------------
+
+
+class KeptSelect(forms.Select):
+    """Django's select, its markup kept per process for the same name, value, attributes
+    and options: the list's menu of actions is the same on every page a role reads in one
+    language, and Django writes it through a template per option."""
+
+    _kept: dict[tuple, str] = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = (
+            name,
+            str(value),
+            repr(sorted({**self.attrs, **(attrs or {})}.items())),
+            repr([(str(option), str(label)) for option, label in self.choices]),
+        )
+        html = self._kept.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self._kept) > 256:  # menus of retired actions or languages
+                self._kept.clear()
+            self._kept[key] = html
+        return html
+
+
+class ApplicationActionForm(helpers.ActionForm):
+    """Django's form of the list's actions, its menu written once per set of actions and
+    language (`KeptSelect`)."""
+
+    action = forms.ChoiceField(
+        label=helpers.ActionForm.base_fields["action"].label, widget=KeptSelect
+    )
+
 
 # --- Forms of the intermediate pages ------------------------------------------------------
 

@@ -80,3 +80,21 @@ def test_rows_are_the_markup_djangos_cells_write(officer_client, language):
     assert ours == djangos
     assert all(row in response.content.decode() for row in ours)
     assert "83" in ours[[a.pk for a in cl.result_list].index(reviewed.pk)]
+
+
+def test_the_actions_menu_is_djangos_in_each_language(officer_client):
+    from django.contrib.admin import helpers
+
+    from admissions.applications.admin.forms import KeptSelect
+
+    programs = two_programs()
+    application_for(programs[0], status=S.SUBMITTED)
+    for language in ["en", "ru", "kk", "en"]:  # the last one is read from what is kept
+        url = reverse(CHANGELIST).replace("/en/", f"/{language}/")
+        response = officer_client.get(url)
+        form = response.context["action_form"]
+        assert isinstance(form.fields["action"].widget, KeptSelect)
+        djangos = helpers.ActionForm(auto_id=None)
+        djangos.fields["action"].choices = form.fields["action"].choices
+        assert str(form["action"]) == str(djangos["action"])
+        assert str(djangos["action"]) in response.text
