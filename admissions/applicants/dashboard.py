@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
@@ -19,6 +20,7 @@ from admissions.applications.steps import next_step
 from admissions.documents.services import document_requirements
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
+from admissions.private_pages import cache_private_page, private_page_changes_at
 from admissions.scholarships.standing import application_standing
 from admissions.selectors import application_current_full, cycle_open, email_is_confirmed
 from admissions.templatetags.awards import award_program
@@ -128,7 +130,9 @@ def _invites_new_application(*, application, open_cycle) -> bool:
     return not (holds or application.live_awards)
 
 
+@never_cache
 @login_required
+@cache_private_page("applicant-dashboard")
 def dashboard(request):
     user = request.user
     # Read once each: the open cycle, the application with everything shown, its awards.
@@ -163,6 +167,15 @@ def dashboard(request):
             admitted_to = standing.admitted.label
         elif application.live_awards:
             admitted_to = award_program(application.live_awards[0])
+    # What the page says changes at these moments without any write: the cached page
+    # is not served past them.
+    private_page_changes_at(
+        request,
+        deadline,
+        open_cycle.closes_at if open_cycle is not None else None,
+        application.cycle.results_at if application is not None else None,
+        *(award.respond_by for award in (application.live_awards if application else [])),
+    )
     return render(
         request,
         "admissions/dashboard.html",
