@@ -22,7 +22,11 @@ from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
 from admissions.private_pages import cache_private_page, private_page_changes_at
 from admissions.scholarships.standing import application_standing
-from admissions.selectors import application_current_full, cycle_open, email_is_confirmed
+from admissions.selectors import (
+    application_current_full,
+    cycle_open_cached,
+    email_is_confirmed,
+)
 from admissions.templatetags.awards import award_program
 
 
@@ -135,15 +139,18 @@ def _invites_new_application(*, application, open_cycle) -> bool:
 @cache_private_page("applicant-dashboard")
 def dashboard(request):
     user = request.user
-    # Read once each: the open cycle, the application with everything shown, its awards.
-    open_cycle = cycle_open()
+    # Read once each: the open cycle (from the catalogue's cached cycles), the application
+    # with everything shown, its awards.
+    open_cycle = cycle_open_cached()
     application = application_current_full(user, open_cycle=open_cycle)
     # A decision held until the results time is not shown (nor its audit row below).
     application = application_as_applicant_sees(application)
-    has_profile = (
-        application is not None and hasattr(application.applicant, "applicant_profile")
-    ) or ApplicantProfile.objects.filter(user=user).exists()
-    confirmed = email_is_confirmed(user)
+    if application is None:
+        has_profile = ApplicantProfile.objects.filter(user=user).exists()
+        confirmed = email_is_confirmed(user)
+    else:
+        has_profile = application.calendar_token is not None
+        confirmed = application.email_confirmed
     requirements = document_requirements(application=application) if application else []
     deadline = None
     if application is not None:
