@@ -36,6 +36,11 @@ class AdmissionsConfig(AppConfig):
                 standing_invalidate, sender=model, dispatch_uid=f"standing-del-{model}"
             )
 
+        from admissions.private_pages import watch_all_connections
+
+        # Any write to the database makes the cached signed-in pages stale.
+        watch_all_connections()
+
         from config.i18n import through_model_names_made_lazy
 
         through_model_names_made_lazy()

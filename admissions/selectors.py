@@ -6,7 +6,17 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
@@ -39,6 +49,7 @@ from admissions.permissions import (  # noqa: F401 (re-exported for the selector
     staff_sees_all_applications,
 )
 from programs.models import AdmissionCycle, Offering, ScholarshipFund
+from programs.page_cache import catalogue_cached
 
 
 # --- Accounts and documents (applicants engineer) -----------------------------------------
@@ -101,6 +112,23 @@ def cycle_open(*, now=None):
     )
 
 
+def cycles_cached() -> dict[int, AdmissionCycle]:
+    """Every admission cycle by id, latest opened first, read once per version of the
+    catalogue (`programs.page_cache.catalogue_cached`: a saved or deleted cycle makes a new
+    version) instead of on every page. The objects are shared: read them, never save them
+    (their `reference_counter` may be behind: numbering a submission keeps the version)."""
+    return catalogue_cached(
+        "admission-cycles",
+        lambda: {c.pk: c for c in AdmissionCycle.objects.order_by("-opens_at", "-pk")},
+    )
+
+
+def cycle_open_cached(*, now=None):
+    """`cycle_open` chosen from `cycles_cached()`: no query while the catalogue is unchanged."""
+    now = now or timezone.now()
+    return next((c for c in cycles_cached().values() if c.opens_at <= now < c.closes_at), None)
+
+
 def offerings_selectable(*, cycle, now=None) -> list:
     """Offerings of `cycle` still open for applications (own deadline not passed), with
     their programs and languages loaded (two queries whatever the number)."""
@@ -156,36 +184,82 @@ def application_full(*, pk: int):
 
 
 def application_current_full(user, *, open_cycle):
-    """`application_current` loaded as `application_full`, plus its scholarship awards
-    (newest first, fund and program joined), in one query per relation. The exam results
-    are left out: the dashboard does not show them (its standing reads the score computed
-    with the ranking).
+    """`application_current` with everything the applicant's dashboard shows, in a fixed
+    number of queries whatever the number of rows: the applicant's applications (one
+    query, with whether their e-mail address is confirmed, their calendar feed's secret
+    and whether there are awards and extra document pages to read), then one query each
+    for the chosen programs (offering, program and language joined), the documents, their
+    extra pages, the audit rows and the scholarship awards (newest first, fund and program
+    joined); the pages and the awards only when there are some. Only what the dashboard
+    reads is joined: the exam results are left out (its standing reads the score computed
+    with the ranking), so are the events' actors; the cycle is the catalogue's
+    (`cycles_cached`) and the applicant is `user` itself.
 
     `open_cycle` is the cycle open now (`cycle_open()`, read once by the caller) or None.
-    Returns None for an anonymous user or one without an application.
+    Returns None for an anonymous user or one without an application. The application
+    has these attributes besides its fields: `email_confirmed` (bool), `calendar_token`
+    (str, None without a profile).
     """
+    from allauth.account.models import EmailAddress
+
+    from admissions.models import DocumentPage
+
     if user is None or not user.is_authenticated:
         return None
-    applications = (
-        _application_full_queryset(exams=False)
-        .filter(applicant=user)
-        .prefetch_related(
-            Prefetch(
-                "awards",
-                queryset=ScholarshipAward.objects.select_related(
-                    "fund", "offering__program"
-                ).order_by("-offered_at", "-pk"),
-            )
+    applications = list(
+        Application.objects.filter(applicant=user).annotate(
+            calendar_token=F("applicant__applicant_profile__calendar_token"),
+            email_confirmed=Exists(
+                EmailAddress.objects.filter(
+                    user=OuterRef("applicant_id"), primary=True, verified=True
+                )
+            ),
+            has_awards=Exists(ScholarshipAward.objects.filter(application=OuterRef("pk"))),
+            has_extra_pages=Exists(
+                DocumentPage.objects.filter(document__application=OuterRef("pk"))
+            ),
         )
     )
-    order = ["-cycle__opens_at", "-pk"]
-    if open_cycle is not None:
-        # The open cycle's application first, else the latest cycle's.
-        applications = applications.annotate(
-            in_open_cycle=Case(When(cycle_id=open_cycle.pk, then=Value(0)), default=Value(1))
-        )
-        order.insert(0, "in_open_cycle")
-    return applications.order_by(*order).first()
+    if not applications:
+        return None
+    cycles = cycles_cached()
+    for application in applications:
+        application.applicant = user
+        if application.cycle_id in cycles:
+            application.cycle = cycles[application.cycle_id]
+    # The open cycle's application, else the latest cycle's (`application_current`).
+    application = max(
+        applications,
+        key=lambda a: (
+            open_cycle is not None and a.cycle_id == open_cycle.pk,
+            a.cycle.opens_at,
+            a.pk,
+        ),
+    )
+    nothing = None if application.has_extra_pages else DocumentPage.objects.none()
+    prefetch_related_objects(
+        [application],
+        Prefetch(
+            "choices",
+            queryset=ApplicationChoice.objects.select_related(
+                "offering__program", "language"
+            ).order_by("priority"),
+        ),
+        "documents",
+        Prefetch("documents__extra_pages", queryset=nothing),
+        Prefetch("events", queryset=StatusEvent.objects.order_by("created_at", "pk")),
+        Prefetch(
+            "awards",
+            queryset=ScholarshipAward.objects.select_related("fund", "offering__program").order_by(
+                "-offered_at", "-pk"
+            )
+            if application.has_awards
+            else ScholarshipAward.objects.none(),
+        ),
+    )
+    for choice in application.choices.all():
+        choice.offering.cycle = application.cycle  # every chosen offering is of its cycle
+    return application
 
 
 # --- Scholarships (awards) ------------------------------------------------------------------
@@ -388,7 +462,15 @@ def office_get():
     """The admissions office whose contacts the site and the mail show (the first row), or
     None when none is entered. Kept in the shared cache, so the footer of every page costs
     no query once read; `office_forget` (connected to the model's saves and deletes in
-    `admissions.apps`) drops it. Translated fields are read in the active language."""
+    `admissions.apps`) drops it. Each process also keeps it with the catalogue's look-ups
+    (`catalogue_cached`: a saved or deleted office makes a new version of the public
+    pages), so most pages make no round trip to the shared cache for it either.
+    Translated fields are read in the active language. The object is shared: read it,
+    never change it."""
+    return catalogue_cached("admissions-office", _office_shared)
+
+
+def _office_shared():
     from django.core.cache import cache
 
     from admissions.models import AdmissionsOffice

@@ -253,12 +253,14 @@ def count_queries(page: Page, cookies: dict[str, str], label: str) -> None:
     if page.who != "anonymous":
         name, _, value = cookies[page.who].partition("=")
         client.cookies[name] = value
+    from admissions.private_pages import _local as local_private_pages
     from programs.page_cache import _local as local_pages
 
     cache.clear()
     client.get(page.path)  # warm what every process caches once (content types, sites)
     cache.clear()
     local_pages.clear()
+    local_private_pages.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(page.path)
     if response.status_code != 200:

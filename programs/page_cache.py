@@ -39,10 +39,15 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 __all__ = [
+    "CSRF_INPUT",
+    "MAX_CACHED_PATH",
+    "LocalPages",
     "cache_public_page",
     "catalogue_cached",
+    "page_respond",
     "public_pages_invalidate",
     "public_pages_version",
+    "shared_call",
 ]
 
 logger = logging.getLogger(__name__)
@@ -60,10 +65,12 @@ def _size(page: tuple) -> int:
     return len(body) if isinstance(body, bytes) else sum(len(part) for part in body)
 
 
-class _LocalPages:
-    """This process's copy of the version and of the pages it served last (LRU, bounded)."""
+class LocalPages:
+    """This process's copy of the version and of the pages it served last (LRU, bounded by
+    the setting named `limit_setting`, in bytes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, limit_setting: str = "PUBLIC_PAGE_LOCAL_BYTES") -> None:
+        self.limit_setting = limit_setting
         self.lock = threading.Lock()
         self.pages: OrderedDict[str, tuple[str, list[bytes]]] = OrderedDict()
         self.size = 0
@@ -84,7 +91,7 @@ class _LocalPages:
             return page
 
     def put(self, key: str, page: tuple[str, list[bytes]]) -> None:
-        limit = settings.PUBLIC_PAGE_LOCAL_BYTES
+        limit = getattr(settings, self.limit_setting)
         if _size(page) > limit:
             return
         with self.lock:
@@ -97,10 +104,10 @@ class _LocalPages:
                 self.size -= _size(old)
 
 
-_local = _LocalPages()
+_local = LocalPages()
 
 
-def _shared(operation: str, *args, **kwargs):
+def shared_call(operation: str, *args, **kwargs):
     """A call to the shared cache that never breaks a page: when Redis is unreachable the
     page is rendered as if nothing were cached (and the failure logged)."""
     try:
@@ -123,12 +130,12 @@ def public_pages_version(*, fresh: bool = False) -> int | None:
         and now - _local.version_read_at < settings.PUBLIC_PAGE_VERSION_CHECK_SECONDS
     ):
         return _local.version
-    version = _shared("get", VERSION_KEY)
+    version = shared_call("get", VERSION_KEY)
     if version is None:
         # Milliseconds since the epoch: after an eviction of the key, a new start never
         # meets pages stored under an earlier number.
-        _shared("add", VERSION_KEY, int(time.time() * 1000), timeout=None)
-        version = _shared("get", VERSION_KEY)
+        shared_call("add", VERSION_KEY, int(time.time() * 1000), timeout=None)
+        version = shared_call("get", VERSION_KEY)
         if version is None:
             return None
     _local.version, _local.version_read_at = int(version), now
@@ -180,7 +187,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not request.user.is_authenticated
 
 
-def _respond(request: HttpRequest, page: tuple) -> HttpResponse:
+def page_respond(request: HttpRequest, page: tuple) -> HttpResponse:
     """The stored page with this visitor's CSRF token. A page is stored as (content type,
     [the body's parts around the token's places]): joining them with the token costs no
     search through the body (hundreds of kilobytes for a published ranking)."""
@@ -215,11 +222,11 @@ def cache_public_page(*, timeout_setting: str) -> Callable:
             local_key = f"{key}:{int(time.time()) // settings.PUBLIC_PAGE_CACHE_SECONDS}"
             page = _local.get(local_key)
             if page is None:
-                page = _shared("get", key)
+                page = shared_call("get", key)
                 if page is not None:
                     _local.put(local_key, page)
             if page is not None:
-                return _respond(request, page)
+                return page_respond(request, page)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
@@ -228,7 +235,7 @@ def cache_public_page(*, timeout_setting: str) -> Callable:
                 token = CSRF_INPUT.search(body)
                 parts = body.split(token.group(1)) if token is not None else [body]
                 page = (response["Content-Type"], parts)
-                _shared("set", key, page, getattr(settings, timeout_setting))
+                shared_call("set", key, page, getattr(settings, timeout_setting))
                 _local.put(local_key, page)
             return response
 

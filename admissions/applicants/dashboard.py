@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from admissions.applications import lifecycle
 from admissions.applications import steps as form_steps
@@ -19,8 +20,13 @@ from admissions.applications.steps import next_step
 from admissions.documents.services import document_requirements
 from admissions.enums import LIVE_AWARD_STATES, ApplicationStatus, AwardState
 from admissions.models import ApplicantProfile
+from admissions.private_pages import cache_private_page, private_page_changes_at
 from admissions.scholarships.standing import application_standing
-from admissions.selectors import application_current_full, cycle_open, email_is_confirmed
+from admissions.selectors import (
+    application_current_full,
+    cycle_open_cached,
+    email_is_confirmed,
+)
 from admissions.templatetags.awards import award_program
 
 
@@ -128,18 +134,23 @@ def _invites_new_application(*, application, open_cycle) -> bool:
     return not (holds or application.live_awards)
 
 
+@never_cache
 @login_required
+@cache_private_page("applicant-dashboard")
 def dashboard(request):
     user = request.user
-    # Read once each: the open cycle, the application with everything shown, its awards.
-    open_cycle = cycle_open()
+    # Read once each: the open cycle (from the catalogue's cached cycles), the application
+    # with everything shown, its awards.
+    open_cycle = cycle_open_cached()
     application = application_current_full(user, open_cycle=open_cycle)
     # A decision held until the results time is not shown (nor its audit row below).
     application = application_as_applicant_sees(application)
-    has_profile = (
-        application is not None and hasattr(application.applicant, "applicant_profile")
-    ) or ApplicantProfile.objects.filter(user=user).exists()
-    confirmed = email_is_confirmed(user)
+    if application is None:
+        has_profile = ApplicantProfile.objects.filter(user=user).exists()
+        confirmed = email_is_confirmed(user)
+    else:
+        has_profile = application.calendar_token is not None
+        confirmed = application.email_confirmed
     requirements = document_requirements(application=application) if application else []
     deadline = None
     if application is not None:
@@ -163,6 +174,15 @@ def dashboard(request):
             admitted_to = standing.admitted.label
         elif application.live_awards:
             admitted_to = award_program(application.live_awards[0])
+    # What the page says changes at these moments without any write: the cached page
+    # is not served past them.
+    private_page_changes_at(
+        request,
+        deadline,
+        open_cycle.closes_at if open_cycle is not None else None,
+        application.cycle.results_at if application is not None else None,
+        *(award.respond_by for award in (application.live_awards if application else [])),
+    )
     return render(
         request,
         "admissions/dashboard.html",

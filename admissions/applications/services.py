@@ -507,7 +507,11 @@ def application_deadline(*, application: Application) -> _dt.datetime:
     deadline replaces the cycle's closing date for that program, even when later); without
     choices, the cycle's closing date.
     """
-    choices = application.choices.select_related("offering__cycle", "offering__program")
+    prefetched = getattr(application, "_prefetched_objects_cache", {}).get("choices")
+    if prefetched is None:
+        choices = application.choices.select_related("offering__cycle", "offering__program")
+    else:  # loaded with the application (the dashboard's and the review's selectors)
+        choices = prefetched
     return _earliest_deadline([choice.offering for choice in choices], application.cycle)
 
 

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -74,27 +77,47 @@ def _own_place(request, snapshot: RankingSnapshot) -> tuple[set[str], int | None
 
 
 # Bump when the markup of the rows changes: rows rendered before are then never read.
-ROWS_MARKUP_VERSION = 1
+ROWS_MARKUP_VERSION = 2
+_ROWS_TEMPLATE = "admissions/rankings/_rows.html"
 
 
-def ranking_rows_html(snapshot: RankingSnapshot) -> SafeString:
-    """The table rows of `snapshot` as everybody sees them, in the active language.
+def ranking_rows_html(
+    snapshot: RankingSnapshot, own_references: Collection[str] = ()
+) -> SafeString:
+    """The table rows of `snapshot` in the active language, one line per row (in the
+    order of `snapshot.rows`), with the rows whose reference is in `own_references` (the
+    signed-in owner's) marked.
 
     A published snapshot never changes, so its rows (thousands, the page's whole cost)
-    are rendered once per language and kept in the shared cache for
+    are rendered once per language, unmarked, and kept in the shared cache for
     PUBLISHED_RANKING_CACHE_SECONDS, across the invalidations of the public pages (an
-    award or a newer publication changes the page around the rows, not the rows)."""
+    award or a newer publication changes the page around the rows, not the rows). An
+    owner's page takes those lines and renders only their own rows again, marked."""
     key = f"ranking-rows:{ROWS_MARKUP_VERSION}:{snapshot.pk}:{get_language()}"
     html = cache.get(key)
     if html is None:
-        html = render_to_string("admissions/rankings/_rows.html", {"rows": snapshot.rows})
+        html = render_to_string(_ROWS_TEMPLATE, {"rows": snapshot.rows})
         cache.set(key, html, settings.PUBLISHED_RANKING_CACHE_SECONDS)
+    own = [
+        index for index, row in enumerate(snapshot.rows) if row.get("reference") in own_references
+    ]
+    if own:
+        lines = html.split("\n")
+        for index in own:
+            row = snapshot.rows[index]
+            if index >= len(lines) or f"<td>{escape(row['reference'])}<td>" not in lines[index]:
+                # Not one line per row (a value with a line break): render them all.
+                context = {"rows": snapshot.rows, "own_references": own_references}
+                return mark_safe(render_to_string(_ROWS_TEMPLATE, context))  # noqa: S308  # nosec B308 B703 (rendered by the template engine, escaped there)
+            context = {"rows": [row], "own_references": own_references}
+            lines[index] = render_to_string(_ROWS_TEMPLATE, context).rstrip("\n")
+        html = "\n".join(lines)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 (rendered by the template engine, escaped there)
 
 
 # A published snapshot never changes: it is rendered once and kept (a newer publication
 # changes its "newer ranking" link, and any publication makes the cached pages stale).
-# A signed-in applicant's page marks their own row; it is rendered for them, never cached.
+# A signed-in applicant's page marks their own row; it is made for them, never cached.
 @cache_public_page(timeout_setting="PUBLISHED_RANKING_CACHE_SECONDS")
 def ranking_detail(request, pk: int):
     snapshot = get_object_or_404(
@@ -107,14 +130,11 @@ def ranking_detail(request, pk: int):
         "admissions/rankings/detail.html",
         {
             "snapshot": snapshot,
-            # Everybody else's rows come from the rows rendered once; the owner's are
-            # rendered for them with their own row marked.
-            "rows": snapshot.rows if own_references else None,
-            "rows_html": "" if own_references else ranking_rows_html(snapshot),
+            # The rows rendered once, with the owner's own row marked for them.
+            "rows_html": ranking_rows_html(snapshot, own_references),
             "newer": _neighbour(snapshot, newer=True),
             "previous": previous,
             "check": snapshot_check(snapshot=snapshot, previous=previous),
-            "own_references": own_references,
             "own_rank": own_rank,
         },
     )

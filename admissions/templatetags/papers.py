@@ -3,7 +3,8 @@
 `{% applicant_papers_and_dates application %}` renders, on the dashboard, the download of the
 submitted application's PDF and the applicant's calendar feed (its secret address, to
 subscribe in a calendar app, and a button to replace it). No query of its own when the
-application was loaded with its applicant's profile (`selectors.application_full`).
+application was loaded with its calendar secret (`selectors.application_current_full`) or
+with its applicant's profile (`selectors.application_full`).
 """
 
 from __future__ import annotations
@@ -27,10 +28,14 @@ def applicant_papers_and_dates(context, application):
     request = context["request"]
     if application is None:
         return {"application": None}
-    profile = getattr(application.applicant, "applicant_profile", None)
+    if hasattr(application, "calendar_token"):  # read with it (the dashboard's selector)
+        token = application.calendar_token
+    else:
+        profile = getattr(application.applicant, "applicant_profile", None)
+        token = profile.calendar_token if profile is not None else None
     feed_url = None
-    if profile is not None:
-        path = reverse("calendars:applicant", kwargs={"token": profile.calendar_token})
+    if token is not None:
+        path = reverse("calendars:applicant", kwargs={"token": token})
         feed_url = request.build_absolute_uri(path)
     printable = bool(application.reference) and (
         application.status not in statuses_in(Group.EDITABLE)

@@ -120,6 +120,12 @@ PUBLISHED_RANKING_CACHE_SECONDS = env.int("PUBLISHED_RANKING_CACHE_SECONDS", def
 # version at most this often (seconds): a change made elsewhere shows within that time.
 PUBLIC_PAGE_LOCAL_BYTES = env.int("PUBLIC_PAGE_LOCAL_BYTES", default=16 * 1024 * 1024)
 PUBLIC_PAGE_VERSION_CHECK_SECONDS = env.float("PUBLIC_PAGE_VERSION_CHECK_SECONDS", default=1.0)
+# Signed-in pages read again and again (the applicant's dashboard, the staff's application
+# list, page and dashboard) are cached per user until any data changes
+# (admissions.private_pages); these bound how long one is kept (seconds; 0 turns the cache
+# off) and how much of them each process keeps in memory (bytes).
+PRIVATE_PAGE_CACHE_SECONDS = env.int("PRIVATE_PAGE_CACHE_SECONDS", default=60)
+PRIVATE_PAGE_LOCAL_BYTES = env.int("PRIVATE_PAGE_LOCAL_BYTES", default=8 * 1024 * 1024)
 # The staff dashboard's counts are kept this long (seconds) per user, cycle and language.
 ADMIN_DASHBOARD_CACHE_SECONDS = env.int("ADMIN_DASHBOARD_CACHE_SECONDS", default=60)
 # The admin sidebar's list of the models a user may open is kept this long (seconds).
@@ -363,6 +369,10 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=25)
 
 # --- Security defaults (tightened further in production.py) -----------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are kept in the database and read through the cache (Redis in production): a
+# request of a signed-in user reads its session without a query, and a flushed cache loses
+# no session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

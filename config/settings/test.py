@@ -38,4 +38,5 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 # The page cache reads the shared cache on every request in tests (which clear it between
 # tests), so no page survives from one test into the next in a process-local copy.
 PUBLIC_PAGE_LOCAL_BYTES = 0
+PRIVATE_PAGE_LOCAL_BYTES = 0
 PUBLIC_PAGE_VERSION_CHECK_SECONDS = 0

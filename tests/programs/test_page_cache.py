@@ -133,7 +133,7 @@ def test_the_process_copy_is_dropped_when_the_data_changes(client, program, sett
 
 def test_the_process_copy_is_bounded(settings):
     settings.PUBLIC_PAGE_LOCAL_BYTES = 100
-    local = page_cache._LocalPages()
+    local = page_cache.LocalPages()
     for number in range(5):
         local.put(f"page-{number}", ("text/html", b"x" * 40))
     assert list(local.pages) == ["page-3", "page-4"]
@@ -174,6 +174,6 @@ def test_a_page_stored_with_a_placeholder_by_an_earlier_release_gets_a_token(set
     settings.PUBLIC_PAGE_LOCAL_BYTES = 0
     request = RequestFactory().get("/en/")
     body = b'<input name="csrfmiddlewaretoken" value="__csrf_token_placeholder__">'
-    response = page_cache._respond(request, ("text/html", body))
+    response = page_cache.page_respond(request, ("text/html", body))
     token = TOKEN.search(response.content.decode()).group(1)
     assert len(token) == 64 and b"placeholder" not in response.content

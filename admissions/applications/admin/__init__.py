@@ -19,6 +19,7 @@ from django.db.models import Avg, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -67,6 +68,7 @@ from admissions.permissions import (
     staff_may_see_national_id,
     staff_may_verify_documents,
 )
+from admissions.private_pages import cache_private_page
 from admissions.reviews.services import (
     application_decide_many,
     application_decide_preview,
@@ -493,6 +495,7 @@ class ApplicationAdmin(
 
     # --- Change page: no save buttons, decision buttons instead -------------------------
 
+    @method_decorator(cache_private_page("admin-application"))
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Not "Change application": nothing on the page is edited, staff act by decisions
         # (and "Изменить заявка" / "Просмотреть өтінім" read badly). The reference follows.
@@ -738,6 +741,7 @@ class ApplicationAdmin(
             export_format=export_format,
         )
 
+    @method_decorator(cache_private_page("admin-dashboard"))
     def dashboard_view(self, request):
         from admissions.admin.dashboard import dashboard_context
 
@@ -779,6 +783,7 @@ class ApplicationAdmin(
         )
         return HttpResponseRedirect(f"{url}?{saved.query}")
 
+    @method_decorator(cache_private_page("admin-applications"))
     def changelist_view(self, request, extra_context=None):
         query = request.GET.urlencode()
         extra_context = {

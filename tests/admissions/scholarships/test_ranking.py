@@ -280,3 +280,46 @@ def test_rows_html_is_the_markup_of_the_rows_template(db):
         assert ranking_rows_html(snapshot) == expected  # from the cache
     empty = _snapshot_of(0, offering=snapshot.offering)
     assert "Nobody is ranked in this list." in ranking_rows_html(empty)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_rows_markup_stays_small_per_row(db, language):
+    """The biggest published lists have thousands of rows: each row is one line without
+    classes or end tags (the columns are styled by the table's stylesheet), so the page
+    stays small. (About 60 bytes in English, 75 in Russian and Kazakh; it was 200.)"""
+    from django.utils import translation
+
+    from admissions.scholarships.ranking_views import ranking_rows_html
+
+    outcomes = ("admitted", "waitlisted")
+    snapshot = RankingSnapshot.objects.create(
+        offering=make_offering(closed_cycle(), slug="size", scholarship_seats=1),
+        rows=[
+            {
+                "rank": 10_000 + i,
+                "reference": f"KZO-2025-{i:06d}",
+                "score": "80.50",
+                "priority": 1 + i % 3,
+                "outcome": outcomes[i % 2],
+            }
+            for i in range(200)
+        ],
+    )
+    with translation.override(language):
+        html = ranking_rows_html(snapshot)
+    size = len(html.encode())
+    assert html.count("<tr>") == 200
+    assert size / 200 <= 90, f"{size / 200:.0f} bytes per row"
+
+
+def test_the_owners_rows_differ_from_everybody_elses_only_in_their_own_row(db, client):
+    from admissions.scholarships.ranking_views import ranking_rows_html
+
+    snapshot = _snapshot_of(50, outcome="scholarship_offered")
+    anonymous = ranking_rows_html(snapshot).split("\n")
+    marked = ranking_rows_html(snapshot, {"KZO-2025-000007"}).split("\n")
+    assert len(marked) == len(anonymous)
+    changed = [i for i, (a, b) in enumerate(zip(anonymous, marked, strict=True)) if a != b]
+    assert changed == [7]
+    assert marked[7].startswith('<tr class="table-primary own-row" id="your-row"')
+    assert "KZO-2025-000007 <span" in marked[7] and "Scholarship offered" in marked[7]
