@@ -32,6 +32,7 @@ __all__ = [
     "REVIEWER_GROUP",
     "STAFF_GROUPS",
     "Personal",
+    "StaffRolesBackend",
     "hidden_personal_fields",
     "reviewer_program_ids",
     "staff_is_blind",
@@ -132,6 +133,37 @@ def staff_roles_read(user) -> None:
         user._group_perm_cache = {
             f"{app}.{code}" for group, app, code in rows if group is not None and code
         }
+
+
+class StaffRolesBackend:
+    """An authentication backend that authenticates nobody and grants nothing: on a
+    user's first permission check it reads their groups and permissions in one query
+    (`staff_roles_read`), before ModelBackend, next in AUTHENTICATION_BACKENDS, would read
+    them in two (and the role predicates the group names in a third); ModelBackend then
+    grants from what was read. It has no `get_user`, so no session is ever bound to it."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def get_user_permissions(self, user_obj, obj=None) -> set[str]:
+        staff_roles_read(user_obj)
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None) -> set[str]:
+        staff_roles_read(user_obj)
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        staff_roles_read(user_obj)
+        return set()
+
+    def has_perm(self, user_obj, perm, obj=None) -> bool:
+        staff_roles_read(user_obj)
+        return False
+
+    def has_module_perms(self, user_obj, app_label) -> bool:
+        staff_roles_read(user_obj)
+        return False
 
 
 def _group_names(user) -> frozenset[str]:

@@ -21,8 +21,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from admissions.permissions import staff_roles_read
-
 __all__ = ["AdmissionsAdminSite", "sidebar_cache_key", "sidebar_html"]
 
 # Django's own messages of admin/app_list.html, translated by its admin's catalogue (and
@@ -53,14 +51,6 @@ class AdmissionsAdminSite(AdminSite):
         # admin/nav_sidebar.html writes it (a callable: only on the pages that show it).
         context["sidebar_app_list"] = lambda: sidebar_html(apps, request.path)
         return context
-
-    def has_permission(self, request):
-        allowed = super().has_permission(request)
-        if allowed:
-            # Before any permission check of the page: the user's groups and permissions in
-            # one query, not three.
-            staff_roles_read(request.user)
-        return allowed
 
     def get_app_list(self, request, app_label=None):
         if app_label is not None or not getattr(request, "_sidebar_lazy", False):

@@ -26,12 +26,13 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from admissions.applications.admin.filters import admission_cycles, languages, program_labels
+from admissions.applications.admin.filters import languages, program_labels
 from admissions.applications.release import decisions_pending_release
 from admissions.enums import ApplicationStatus, DocumentKind
 from admissions.models import ApplicationChoice
 from admissions.selectors import (
     applications_visible_to_staff,
+    cycles_cached,
     documents_awaiting_verification,
     reviews_outstanding_counts,
     scholarship_figures,
@@ -83,7 +84,7 @@ def dashboard_context(request) -> dict:
     ADMIN_DASHBOARD_CACHE_SECONDS per user, cycle and language (they are counts over
     the whole cycle: a minute old is recent enough), with their rendering
     (`figures_html`); `figures_at` says when they were computed."""
-    cycles = admission_cycles()  # the catalogue's: no query once read
+    cycles = list(cycles_cached().values())  # the catalogue's: no query once read
     cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
     if cycle is None and cycles:
         cycle = cycles[0]

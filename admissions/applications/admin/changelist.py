@@ -39,8 +39,9 @@ from django.utils.translation import get_language, gettext
 
 from admissions.enums import ApplicationStatus
 from admissions.models import ApplicationChoice
+from admissions.selectors import cycles_cached
 
-from .filters import admission_cycles, languages, program_labels
+from .filters import languages, program_labels
 
 __all__ = [
     "ApplicationChangeList",
@@ -228,7 +229,7 @@ class ApplicationChangeList(ChangeList):
             .order_by(*self.queryset.query.order_by)
         )
         # The ranking score's weights are the cycle's: from the catalogue, not joined.
-        cycles = {cycle.pk: cycle for cycle in admission_cycles()}
+        cycles = cycles_cached()
         choice_labels = ChoiceLabels()
         for row in rows:
             cycle = cycles.get(row.cycle_id)

@@ -20,13 +20,14 @@ from admissions.models import (
     ApplicationChoice,
 )
 from admissions.selectors import (
+    cycles_cached,
     documents_pending_condition,
     reviewer_program_ids,
     staff_is_reviewer,
 )
 from config.countries import countries
 from programs.enums import Level
-from programs.models import AdmissionCycle, Language, Program
+from programs.models import Language, Program
 from programs.page_cache import catalogue_cached
 
 S = ApplicationStatus
@@ -46,14 +47,6 @@ def languages() -> list[tuple[int, str, str]]:
     """[(pk, code, name)] of every language of instruction (kept like `program_labels`)."""
     return catalogue_cached(
         "languages", lambda: [(lang.pk, lang.code, lang.name) for lang in Language.objects.all()]
-    )
-
-
-def admission_cycles() -> list[AdmissionCycle]:
-    """Every admission cycle, the latest opened first (kept like `program_labels`; the
-    instances are shared: read them, never change them)."""
-    return catalogue_cached(
-        "admission-cycles", lambda: list(AdmissionCycle.objects.order_by("-opens_at", "-pk"))
     )
 
 
@@ -204,7 +197,7 @@ class CycleFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         now = timezone.now()
-        cycles = admission_cycles()
+        cycles = list(cycles_cached().values())
         started = [c for c in cycles if c.opens_at <= now] or cycles
         current = next((c for c in started if c.closes_at > now), started[0] if started else None)
         self.default = str(current.pk) if current else self.ALL
