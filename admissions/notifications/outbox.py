@@ -13,12 +13,15 @@ mail.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import re
 import smtplib
 import threading
+import time
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -60,6 +63,7 @@ SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 # A template name is a file name under templates/emails/, never a path.
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 KEY_MAX_LENGTH = OutgoingMail._meta.get_field("idempotency_key").max_length
+SUBJECT_MAX_LENGTH = OutgoingMail._meta.get_field("subject").max_length
 
 
 def mail_enqueue_batch(mail_ids: Iterable[int], *, countdown: float | None = None) -> int:
@@ -199,23 +203,41 @@ def notification_queue(
     stored_context = _validated_context(context)
     if language not in SUPPORTED_LANGUAGES:
         language = settings.LANGUAGE_CODE
+    fields = {
+        "recipient": address,
+        "template": template,
+        "context": stored_context,
+        "language": language,
+        "user": user,
+    }
+    fields.update(_rendered_fields(OutgoingMail(idempotency_key=key, **fields)))
     # get_or_create is safe under concurrency: the unique key makes a concurrent second
     # insert fail (on PostgreSQL it waits for the first transaction), and the existing row
     # is then read back.
     with transaction.atomic():
-        mail, created = OutgoingMail.objects.get_or_create(
-            idempotency_key=key,
-            defaults={
-                "recipient": address,
-                "template": template,
-                "context": stored_context,
-                "language": language,
-                "user": user,
-            },
-        )
-        if created:
+        mail, created = OutgoingMail.objects.get_or_create(idempotency_key=key, defaults=fields)
+        if created and mail.state == MailState.PENDING:
             mail_enqueue_on_commit(mail.pk)
     return mail
+
+
+def _rendered_fields(mail: OutgoingMail) -> dict[str, Any]:
+    """The fields that store the message of a new row, rendered now: the subject and both
+    bodies; or, when a template fails to render, the failed state with the error (the
+    caller's change goes on; the mail can be re-sent from the admin once the template is
+    fixed, and is rendered again then)."""
+    try:
+        subject, text, html = mail_render(mail)
+    except DatabaseError:  # not the template's fault: the caller's transaction is broken
+        raise
+    except Exception as exc:
+        logger.exception("Mail %s (%s) failed to render", mail.idempotency_key, mail.template)
+        return {
+            "state": MailState.FAILED,
+            "last_error": f"render: {exc!r}",
+            "last_attempt_at": timezone.now(),
+        }
+    return {"subject": subject, "body_text": text, "body_html": html}
 
 
 @transaction.atomic
@@ -267,12 +289,17 @@ def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:
 
 
 def mail_render(mail: OutgoingMail) -> tuple[str, str, str]:
-    """Render (subject, text, html) of `mail` in its language, from templates/emails/."""
+    """Render (subject, text, html) of `mail` in its language, from templates/emails/,
+    with the admissions office's contacts in the footer. Template errors propagate."""
+    return _render_message(mail, office_get())
+
+
+def _render_message(mail: OutgoingMail, office) -> tuple[str, str, str]:
     context = {
         **mail.context,
         "site_url": settings.SITE_URL.rstrip("/"),
-        # Read when sent, so the footer has the contacts in force (in the mail's language).
-        "office": office_get(),
+        # The footer's contacts, shown in the mail's language.
+        "office": office,
     }
     with translation.override(mail.language):
         context["language"] = mail.language
@@ -284,6 +311,10 @@ def mail_render(mail: OutgoingMail) -> tuple[str, str, str]:
     subject = " ".join(subject.split())
     if not subject:
         raise ValueError(f"{name}.subject.txt rendered an empty subject")
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise ValueError(
+            f"{name}.subject.txt rendered a subject over {SUBJECT_MAX_LENGTH} characters"
+        )
     # Template tags leave blank lines behind; a plain-text mail reads better without them.
     text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip() + "\n"
     return subject, text, html
@@ -387,181 +418,326 @@ def _is_unreachable(exc: Exception) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
-def _claim(
-    mail_id: int, *, skip_locked: bool, known: OutgoingMail | None = None
-) -> OutgoingMail | None:
-    """Lock the row `mail_id` for this transaction; None when it is gone, or (with
-    `skip_locked`) when another worker holds it.
+def _claimable(mail: OutgoingMail, now) -> bool:
+    """Whether a task may take `mail` for sending now: pending and due, or claimed by a
+    worker so long ago (OUTBOX_CLAIM_SECONDS) that it must have died."""
+    if mail.state == MailState.PENDING:
+        return _is_due(mail, now)
+    if mail.state == MailState.SENDING:
+        stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+        return mail.claimed_at is None or mail.claimed_at <= stale
+    return False
 
-    `known` is the row as read before (a batch reads its rows in one query): only what
-    can change meanwhile (state, attempts, last attempt) is read again, under the lock.
+
+def _claim(ids: list[int], now) -> tuple[list[OutgoingMail], dict[int, MailDelivery]]:
+    """Claim the claimable rows of `ids` for this worker, in one short transaction: lock
+    them (FOR UPDATE SKIP LOCKED, so a row another task is claiming right now is left to
+    it), then mark them "sending" with the claim time `now`, and commit.
+
+    Returns the claimed rows (in the order of `ids`) and the outcome of every other id:
+    not_due for a pending row whose backoff has not passed, skipped for the rest (gone,
+    sent, failed, locked or freshly claimed elsewhere).
     """
-    if known is None:
-        return (
-            OutgoingMail.objects.select_for_update(skip_locked=skip_locked)
-            .filter(pk=mail_id)
-            .first()
-        )
-    # One short statement per mail: the ORM spends more time building this query than
-    # PostgreSQL spends running it. Names come from the model, the id is a parameter.
-    quote = connection.ops.quote_name
-    opts = OutgoingMail._meta
-    columns = ", ".join(
-        quote(opts.get_field(name).column) for name in ("state", "attempts", "last_attempt_at")
-    )
-    sql = "SELECT {} FROM {} WHERE {} = %s FOR UPDATE{}".format(  # noqa: S608  # nosec B608
-        columns,
-        quote(opts.db_table),
-        quote(opts.pk.column),
-        " SKIP LOCKED" if skip_locked else "",
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [mail_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    known.state, known.attempts, known.last_attempt_at = row
-    return known
-
-
-def _deliver(
-    mail_id: int,
-    *,
-    skip_locked: bool,
-    unreachable: Exception | None = None,
-    known: OutgoingMail | None = None,
-) -> tuple[MailDelivery, Exception | None]:
-    """One delivery attempt of one row, in its own transaction (see `mail_deliver`).
-
-    With `unreachable` (the error of a server that could not be reached a moment ago, in
-    the same batch) the attempt is recorded as failed with that error, without connecting
-    again. `known` is the row as read before (see `_claim`). Returns the outcome and,
-    when the server could not be reached, the error.
-    """
+    outcomes: dict[int, MailDelivery] = {}
     with transaction.atomic():
-        mail = _claim(mail_id, skip_locked=skip_locked, known=known)
-        if mail is None or mail.state != MailState.PENDING:
-            return MailDelivery("skipped"), None
-        now = timezone.now()
-        if not _is_due(mail, now):
-            return MailDelivery("not_due"), None
+        rows = {
+            mail.pk: mail
+            for mail in OutgoingMail.objects.select_for_update(skip_locked=True).filter(
+                pk__in=ids, state__in=(MailState.PENDING, MailState.SENDING)
+            )
+        }
+        claimed = []
+        for mail_id in ids:
+            mail = rows.get(mail_id)
+            if mail is not None and _claimable(mail, now):
+                claimed.append(mail)
+            elif mail is not None and mail.state == MailState.PENDING:
+                outcomes[mail_id] = MailDelivery("not_due")
+            else:
+                outcomes[mail_id] = MailDelivery("skipped")
+        if claimed:
+            OutgoingMail.objects.filter(pk__in=[mail.pk for mail in claimed]).update(
+                state=MailState.SENDING, claimed_at=now
+            )
+    for mail in claimed:
+        mail.state, mail.claimed_at = MailState.SENDING, now
+    return claimed, outcomes
+
+
+def _renew(mails: list[OutgoingMail], claim, now) -> list[OutgoingMail]:
+    """Move this worker's claim on `mails` from `claim` to `now`, so that a long batch
+    keeps its rows; return the rows still claimed (a row whose claim another task has
+    taken over meanwhile is left to that task)."""
+    with transaction.atomic():
+        kept = set(
+            OutgoingMail.objects.select_for_update()
+            .filter(pk__in=[mail.pk for mail in mails], state=MailState.SENDING, claimed_at=claim)
+            .values_list("pk", flat=True)
+        )
+        OutgoingMail.objects.filter(pk__in=kept).update(claimed_at=now)
+    return [mail for mail in mails if mail.pk in kept]
+
+
+def _release(mails: list[OutgoingMail], claim) -> None:
+    """Put rows this worker claimed but did not try back to pending (the batch stopped on
+    an unexpected error), so the sweep need not wait for the claim to go stale."""
+    try:
+        OutgoingMail.objects.filter(
+            pk__in=[mail.pk for mail in mails], state=MailState.SENDING, claimed_at=claim
+        ).update(state=MailState.PENDING)
+    except DatabaseError:  # the claims go stale instead, and the sweep takes them then
+        logger.warning("Could not release %s claimed mail", len(mails), exc_info=True)
+
+
+# Mail that went out is marked sent in groups of at most this many rows, or after at most
+# this many seconds: one round trip to the database per group instead of one per mail. The
+# price is the at-least-once gap: a worker that dies leaves the mail of its unwritten group
+# (at most MARK_GROUP_SIZE) to be sent again once the claim is stale, with the same
+# Message-ID. Any error, in a mail or in the batch, writes the group first.
+MARK_GROUP_SIZE = 10
+MARK_GROUP_SECONDS = 1.0
+
+
+class _ClaimedRows:
+    """Writes the outcomes of the rows a worker claimed, each only while its row still
+    carries the worker's claim (the claim time is the token).
+
+    Plain SQL: the ORM would spend more time building these statements than PostgreSQL
+    spends running them. Statements are cached per set of fields; every value is a
+    parameter.
+    """
+
+    def __init__(self, claim):
+        self.claim = claim
+        self.sent: list[list] = []  # parameters of the rows sent and not yet written
+        self.sent_since = 0.0
+
+    @staticmethod
+    @functools.cache
+    def _update_sql(fields: tuple[str, ...]) -> str:
+        quote = connection.ops.quote_name
+        opts = OutgoingMail._meta
+        assignments = ", ".join(f"{quote(opts.get_field(name).column)} = %s" for name in fields)
+        return "UPDATE {} SET {} WHERE {} = %s AND {} = %s AND {} = %s".format(  # noqa: S608  # nosec B608
+            quote(opts.db_table),
+            assignments,
+            quote(opts.pk.column),
+            quote(opts.get_field("state").column),
+            quote(opts.get_field("claimed_at").column),
+        )
+
+    def _params(self, mail: OutgoingMail, values: dict[str, Any]) -> list:
+        opts = OutgoingMail._meta
+        params = [
+            opts.get_field(name).get_db_prep_save(value, connection)
+            for name, value in values.items()
+        ]
+        params += [
+            mail.pk,
+            MailState.SENDING.value,
+            opts.get_field("claimed_at").get_db_prep_save(self.claim, connection),
+        ]
+        return params
+
+    def write(self, mail: OutgoingMail, **values: Any) -> None:
+        """Write `values` (field name to value) to the row of `mail` now, in autocommit
+        (after the group of sent rows, so the rows are written in the order tried)."""
+        self.flush()
+        with connection.cursor() as cursor:
+            cursor.execute(self._update_sql(tuple(values)), self._params(mail, values))
+            if cursor.rowcount != 1:
+                logger.warning("Mail %s: its claim was taken over; outcome not written", mail.pk)
+
+    def mark_sent(self, mail: OutgoingMail, *, sent_at, attempts: int, last_attempt_at) -> None:
+        """Mark `mail` sent with the next group (see MARK_GROUP_SIZE)."""
+        values = {
+            "state": MailState.SENT,
+            "sent_at": sent_at,
+            "attempts": attempts,
+            "last_attempt_at": last_attempt_at,
+            "last_error": "",
+        }
+        if not self.sent:
+            self.sent_since = time.monotonic()
+        self.sent.append(self._params(mail, values))
+        if len(self.sent) >= MARK_GROUP_SIZE:
+            self.flush()
+
+    def flush_if_old(self) -> None:
+        """Write the group if its first row has waited MARK_GROUP_SECONDS (a slow server)."""
+        if self.sent and time.monotonic() - self.sent_since >= MARK_GROUP_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the group of sent rows: one round trip (psycopg pipelines executemany),
+        one transaction."""
+        if not self.sent:
+            return
+        rows, self.sent = self.sent, []
+        fields = ("state", "sent_at", "attempts", "last_attempt_at", "last_error")
+        with connection.cursor() as cursor:
+            cursor.executemany(self._update_sql(fields), rows)
+            written = cursor.rowcount
+        if written != len(rows):
+            logger.warning(
+                "%s of %s sent mail had their claim taken over; not marked sent",
+                len(rows) - written,
+                len(rows),
+            )
+
+
+def _send_claimed(
+    mail: OutgoingMail,
+    rows: _ClaimedRows,
+    *,
+    office,
+    reply_to: str,
+    unreachable: Exception | None = None,
+) -> tuple[MailDelivery, Exception | None]:
+    """One delivery attempt of a row this worker claimed, its outcome written through
+    `rows` (a failure at once, a sent mail with its group).
+
+    `office` and `reply_to` are read once per batch. With `unreachable` (the error of a
+    server that could not be reached a moment ago, in the same batch) the attempt is
+    recorded as failed with that error, without connecting again. Returns the outcome
+    and, when the server could not be reached, the error.
+    """
+    now = timezone.now()
+    # Rendered when queued; rendered here only if it was not (a mail queued before the
+    # message was stored, or re-sent after its template failed and was fixed).
+    rendered_now = not mail.subject
+    if rendered_now:
         try:
-            subject, text, html = mail_render(mail)
+            subject, text, html = _render_message(mail, office)
         except Exception as exc:  # a broken template must not block other mail
             logger.exception("Mail %s (%s) failed to render", mail.pk, mail.template)
-            mail.state = MailState.FAILED
-            mail.last_error = f"render: {exc!r}"
-            mail.last_attempt_at = now
-            mail.save(update_fields=["state", "last_error", "last_attempt_at"])
-            return MailDelivery("failed", error=mail.last_error), None
-        mail.attempts += 1
-        mail.last_attempt_at = now
-        reply_to = office_reply_to()
-        message = EmailMultiAlternatives(
-            subject,
-            text,
-            to=[mail.recipient],
-            reply_to=[reply_to] if reply_to else None,
-            headers={
-                "Message-ID": _message_id(mail),
-                "Content-Language": mail.language,
-                "Auto-Submitted": "auto-generated",
-            },
+            error = f"render: {exc!r}"
+            rows.write(mail, state=MailState.FAILED, last_error=error, last_attempt_at=now)
+            return MailDelivery("failed", error=error), None
+    else:
+        subject, text, html = mail.subject, mail.body_text, mail.body_html
+    attempts = mail.attempts + 1
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[mail.recipient],
+        reply_to=[reply_to] if reply_to else None,
+        headers={
+            "Message-ID": _message_id(mail),
+            "Content-Language": mail.language,
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    try:
+        if unreachable is not None:
+            raise unreachable
+        _send_reusing_connection(message)
+    except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, timeout, DNS
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        permanent = _is_permanent(exc)
+        failed = permanent or attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        rows.write(
+            mail,
+            state=MailState.FAILED if failed else MailState.PENDING,
+            attempts=attempts,
+            last_attempt_at=now,
+            last_error=error,
         )
-        message.attach_alternative(html, "text/html")
-        try:
-            if unreachable is not None:
-                raise unreachable
-            _send_reusing_connection(message)
-        except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, timeout, DNS
-            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            permanent = _is_permanent(exc)
-            if permanent or mail.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                mail.state = MailState.FAILED
-            mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "state"])
-            logger.warning(
-                "Mail %s attempt %s failed (%s): %s",
-                mail.pk,
-                mail.attempts,
-                "permanent" if permanent else "transient",
-                mail.last_error,
-            )
-            server_error = exc if _is_unreachable(exc) else None
-            if mail.state == MailState.FAILED:
-                return MailDelivery("failed", error=mail.last_error), server_error
-            return (
-                MailDelivery(
-                    "retry", countdown=mail_retry_countdown(mail.attempts), error=mail.last_error
-                ),
-                server_error,
-            )
-        mail.state = MailState.SENT
-        mail.sent_at = timezone.now()
-        mail.subject = subject[: OutgoingMail._meta.get_field("subject").max_length]
-        mail.body_text, mail.body_html = text, html
-        mail.last_error = ""
-        mail.save(
-            update_fields=[
-                "state",
-                "sent_at",
-                "subject",
-                "body_text",
-                "body_html",
-                "last_error",
-                "attempts",
-                "last_attempt_at",
-            ]
+        logger.warning(
+            "Mail %s attempt %s failed (%s): %s",
+            mail.pk,
+            attempts,
+            "permanent" if permanent else "transient",
+            error,
         )
-        return MailDelivery("sent"), None
+        server_error = exc if _is_unreachable(exc) else None
+        if failed:
+            return MailDelivery("failed", error=error), server_error
+        return (
+            MailDelivery("retry", countdown=mail_retry_countdown(attempts), error=error),
+            server_error,
+        )
+    if rendered_now:  # rare: written on its own, with the message as rendered
+        rows.write(
+            mail,
+            state=MailState.SENT,
+            sent_at=timezone.now(),
+            attempts=attempts,
+            last_attempt_at=now,
+            last_error="",
+            subject=subject,
+            body_text=text,
+            body_html=html,
+        )
+    else:
+        rows.mark_sent(mail, sent_at=timezone.now(), attempts=attempts, last_attempt_at=now)
+    return MailDelivery("sent"), None
 
 
 def mail_deliver(*, mail_id: int) -> MailDelivery:
-    """Send the outbox row `mail_id` once, if it is pending and due.
-
-    The row stays locked (SELECT ... FOR UPDATE) while the SMTP server is spoken to, and
-    is marked sent in the same transaction. This is what makes a repeated or concurrent
-    task harmless: a second task waits for the lock, then finds the row sent and skips it.
-    Releasing the lock before sending would let two workers both see "pending" and both
-    send. The price is one database connection held for the SMTP conversation (bounded by
-    EMAIL_TIMEOUT). What remains is the unavoidable at-least-once gap: if the process dies
-    after the SMTP server accepted the message but before the commit, the row is still
-    pending and the message is sent again later (with the same Message-ID).
-    """
-    delivery, _unreachable = _deliver(mail_id, skip_locked=False)
-    return delivery
+    """Send the outbox row `mail_id` once, if it is pending and due (see
+    `mail_deliver_batch`): sent, skipped (gone, not pending, or being sent by another
+    task), not_due, failed, or retry with its countdown."""
+    return mail_deliver_batch(mail_ids=[mail_id])[mail_id]
 
 
 def mail_deliver_batch(*, mail_ids: Iterable[int]) -> dict[int, MailDelivery]:
     """Send several outbox rows one after the other over this process's kept SMTP
     connection; return the outcome of each id (in the order given, duplicates once).
 
-    Each row is claimed and marked in its own transaction, as in `mail_deliver`, so a
-    mail is marked sent as soon as the server took it and a failure later in the batch
-    takes nothing back. Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED: a row
-    another worker is sending right now is skipped here (that worker marks it, or
-    schedules its retry), so two workers given the same ids send each mail once, without
-    waiting on each other. A refused recipient or any other SMTP reply fails that mail
-    only; the next one goes out on a fresh connection. When the server cannot be reached
-    at all (refused, timed out, dropped a fresh connection), the remaining rows of the
-    batch get a failed attempt with the same error without connecting again, so an
-    outage costs one timeout per batch instead of one per mail.
+    The rows are first claimed in one short transaction (`_claim`: locked with SKIP
+    LOCKED, checked pending and due, marked "sending", committed), so no database
+    transaction stays open while the SMTP server is spoken to. A second task given the
+    same ids, at the same time or later, finds them claimed or sent and skips them: each
+    mail is sent once. Each outcome is then written on its own as soon as it is known
+    (sent; pending again with its attempt counted, for a retry after the backoff; or
+    failed), so a failure later in the batch takes nothing back.
+
+    A refused recipient or any other SMTP reply fails that mail only; the next one goes
+    out on a fresh connection. When the server cannot be reached at all (refused, timed
+    out, dropped a fresh connection), the remaining rows of the batch get a failed
+    attempt with the same error without connecting again, so an outage costs one timeout
+    per batch instead of one per mail. Rows not yet tried when the batch stops on an
+    unexpected error go back to pending. A worker that dies leaves its rows "sending":
+    once the claim is OUTBOX_CLAIM_SECONDS old they count as pending again, and the sweep
+    hands them to another task. The unavoidable at-least-once gap remains: a worker that
+    dies after the SMTP server took a message but before its outcome is written leaves
+    that message to be sent again (with the same Message-ID).
     """
     ids = list(dict.fromkeys(mail_ids))
-    # What never changes after queuing is read once for the batch; each row's state is
-    # read again under its lock. Rows no longer pending are not even locked.
-    pending = OutgoingMail.objects.filter(pk__in=ids, state=MailState.PENDING).defer(
-        "body_text", "body_html"
-    )
-    known = {mail.pk: mail for mail in pending}
-    outcomes: dict[int, MailDelivery] = {}
-    unreachable: Exception | None = None
-    for mail_id in ids:
-        if mail_id not in known:
-            outcomes[mail_id] = MailDelivery("skipped")
-            continue
-        delivery, server_error = _deliver(
-            mail_id, skip_locked=True, unreachable=unreachable, known=known[mail_id]
-        )
-        outcomes[mail_id] = delivery
-        unreachable = unreachable or server_error
-    return outcomes
+    claim = timezone.now()
+    claimed, outcomes = _claim(ids, claim)
+    if claimed:
+        # What every mail of the batch shares is read once.
+        office = office_get()
+        reply_to = office_reply_to()
+        renew_after = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS / 3)
+        waiting = deque(claimed)
+        rows = _ClaimedRows(claim)
+        unreachable: Exception | None = None
+        try:
+            while waiting:
+                rows.flush_if_old()
+                now = timezone.now()
+                if now - rows.claim >= renew_after:
+                    rows.flush()  # written under the claim they were sent with
+                    kept = _renew(list(waiting), rows.claim, now)
+                    for mail in waiting:
+                        if mail not in kept:
+                            outcomes[mail.pk] = MailDelivery("skipped")
+                    waiting, rows.claim = deque(kept), now
+                    continue
+                mail = waiting.popleft()
+                delivery, server_error = _send_claimed(
+                    mail, rows, office=office, reply_to=reply_to, unreachable=unreachable
+                )
+                outcomes[mail.pk] = delivery
+                unreachable = unreachable or server_error
+        finally:
+            try:
+                rows.flush()
+            finally:
+                if waiting:
+                    _release(list(waiting), rows.claim)
+    return {mail_id: outcomes[mail_id] for mail_id in ids}

@@ -360,6 +360,14 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # many rows, each over one SMTP connection; small enough that the worker processes share
 # a burst between them.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=25)
+# A send task claims its rows (state "sending") before it talks to the SMTP server. A claim
+# older than this (its worker died) counts as pending again for the sweep and the next task.
+# A worker renews its claims once they are a third as old, so one mail has two thirds of
+# this to go out: the settings require 30 x EMAIL_TIMEOUT (15 socket timeouts per mail, a
+# reconnection included).
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=600)
+if EMAIL_TIMEOUT and OUTBOX_CLAIM_SECONDS < 30 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("OUTBOX_CLAIM_SECONDS must be at least 30 x EMAIL_TIMEOUT.")
 
 # --- Security defaults (tightened further in production.py) -----------------------------
 SESSION_COOKIE_HTTPONLY = True
