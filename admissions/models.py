@@ -800,6 +800,10 @@ class OutgoingMail(models.Model):
     subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=998, blank=True)
     body_text = models.TextField(_("text body"), blank=True)
     body_html = models.TextField(_("HTML body"), blank=True)
+    # The whole message as the SMTP server gets it (headers and both bodies, CRLF lines),
+    # built when queued; the worker sends these bytes. Empty for a mail whose message is
+    # built when sent (see admissions.notifications.outbox).
+    message = models.BinaryField(_("message"), blank=True, default=b"")
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)

@@ -1,14 +1,18 @@
 """The transactional e-mail outbox.
 
-`notification_queue` is called inside the caller's transaction: it saves an `OutgoingMail`
-row and, once the transaction commits, enqueues a send task; mail queued in the same
-transaction shares batch tasks of OUTBOX_BATCH_SIZE rows. The task (see
-`admissions/notifications/tasks.py`) sends its rows one after the other over the worker's
-kept SMTP connection, each in its own transaction: lock the row (FOR UPDATE SKIP LOCKED),
-skip it unless pending and due, send it, mark it sent. So a repeated or concurrent task
-sends no second copy, and a failure later in a batch takes back nothing already sent; a
-periodic sweep re-enqueues rows still pending, so a task lost with the broker loses no
-mail.
+`notification_queue` is called inside the caller's transaction: it renders the message
+(subject, text and HTML in the recipient's language), builds it as the SMTP server will
+get it, saves both on an `OutgoingMail` row and, once the transaction commits, enqueues a
+send task; mail queued in the same transaction shares batch tasks of OUTBOX_BATCH_SIZE
+rows. The task (see `admissions/notifications/tasks.py`) claims its rows in one short
+transaction (locked FOR UPDATE SKIP LOCKED, skipped unless pending and due, marked
+"sending"), then sends them one after the other over the worker's kept SMTP connection
+with no transaction open, and writes each outcome under its claim: sent (in small
+groups), retry after a backoff, or failed. So a repeated or concurrent task sends no
+second copy, and a failure later in a batch takes back nothing already sent. A periodic
+sweep re-enqueues rows still pending, and rows whose claim is older than
+OUTBOX_CLAIM_SECONDS (their worker died), so neither a task lost with the broker nor a
+dead worker loses mail.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import DatabaseError, connection, transaction
@@ -183,10 +190,13 @@ def notification_queue(
 ) -> OutgoingMail:
     """Save one outgoing mail for `key` (once, however often called) and send it on commit.
 
-    `context` must be JSON-serialisable (dates as ISO strings): the message is rendered when
-    it is sent, in `language`, from `templates/emails/<template>.{subject.txt,txt,html}`.
-    An invalid address, template name or context raises `ValidationError` before anything
-    is saved. Queuing an existing `key` again returns the existing row and sends nothing.
+    `context` must be JSON-serialisable (dates as ISO strings). The message is rendered
+    now, in `language`, from `templates/emails/<template>.{subject.txt,txt,html}` with the
+    office's contacts in force now, and built whole (its Date is now, its Reply-To the
+    office's now), so the worker only sends it. A template that fails to render saves the
+    row as failed with the error, and the caller's change goes on. An invalid address,
+    template name or context raises `ValidationError` before anything is saved. Queuing
+    an existing `key` again returns the existing row and sends nothing.
     """
     address = _validated_recipient(recipient)
     if not TEMPLATE_NAME.match(template or ""):
@@ -217,6 +227,8 @@ def notification_queue(
     with transaction.atomic():
         mail, created = OutgoingMail.objects.get_or_create(idempotency_key=key, defaults=fields)
         if created and mail.state == MailState.PENDING:
+            _prepare(mail)
+        if created and mail.state == MailState.PENDING:
             mail_enqueue_on_commit(mail.pk)
     return mail
 
@@ -238,6 +250,27 @@ def _rendered_fields(mail: OutgoingMail) -> dict[str, Any]:
             "last_attempt_at": timezone.now(),
         }
     return {"subject": subject, "body_text": text, "body_html": html}
+
+
+def _prepare(mail: OutgoingMail) -> None:
+    """Build the MIME message of the new, rendered row `mail` as the SMTP server will get
+    it (its Message-ID needs the row's id, hence after the INSERT) and store it, so the
+    worker only sends it; a message that cannot be built marks the row failed."""
+    try:
+        message = _message(mail, reply_to=office_reply_to())
+        values: dict[str, Any] = {"message": message.message().as_bytes(linesep="\r\n")}
+    except DatabaseError:
+        raise
+    except Exception as exc:  # an address or header Django refuses: this mail only
+        logger.exception("Mail %s (%s) could not be built", mail.pk, mail.template)
+        values = {
+            "state": MailState.FAILED,
+            "last_error": f"render: {exc!r}",
+            "last_attempt_at": timezone.now(),
+        }
+    OutgoingMail.objects.filter(pk=mail.pk).update(**values)
+    for name, value in values.items():
+        setattr(mail, name, value)
 
 
 @transaction.atomic
@@ -320,11 +353,69 @@ def _render_message(mail: OutgoingMail, office) -> tuple[str, str, str]:
     return subject, text, html
 
 
+@functools.cache
+def _message_id_domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
 def _message_id(mail: OutgoingMail) -> str:
     """The same Message-ID for every attempt, so a receiver can drop a duplicate."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    domain = _message_id_domain(settings.DEFAULT_FROM_EMAIL)
     digest = hashlib.sha256(mail.idempotency_key.encode()).hexdigest()[:16]
     return f"<outbox-{mail.pk}-{digest}@{domain}>"
+
+
+def _headers(mail: OutgoingMail) -> dict[str, str]:
+    return {
+        "Message-ID": _message_id(mail),
+        "Content-Language": mail.language,
+        "Auto-Submitted": "auto-generated",
+    }
+
+
+def _message(mail: OutgoingMail, *, reply_to: str) -> EmailMultiAlternatives:
+    """The message of the rendered row `mail` (subject and bodies stored on it), built
+    afresh by Django when sent."""
+    message = EmailMultiAlternatives(
+        mail.subject,
+        mail.body_text,
+        to=[mail.recipient],
+        reply_to=[reply_to] if reply_to else None,
+        headers=_headers(mail),
+    )
+    message.attach_alternative(mail.body_html, "text/html")
+    return message
+
+
+class _PreparedMIME:
+    """The MIME form of a message, as bytes built earlier: what a mail backend asks of
+    `EmailMessage.message()` (the SMTP backend: `as_bytes(linesep="\r\n")`)."""
+
+    def __init__(self, data: bytes):
+        self.data = data  # lines end with CRLF
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n", **_options) -> bytes:
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, **_options) -> str:
+        return self.as_bytes().decode("utf-8", "replace")
+
+    def get_charset(self) -> None:
+        return None
+
+
+class _PreparedMessage(EmailMultiAlternatives):
+    """A message whose MIME form was built when it was queued (`OutgoingMail.message`,
+    see `_prepare`): a backend gets those bytes, headers included, instead of building
+    them again. Its attributes (subject, bodies, recipient, headers) describe the same
+    message for backends that keep the object (the in-memory one of the tests)."""
+
+    def __init__(self, prepared: bytes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepared = prepared
+
+    def message(self, **_options) -> _PreparedMIME:
+        return _PreparedMIME(self.prepared)
 
 
 # --- One SMTP connection per process, reused across mails ---------------------------------
@@ -358,8 +449,47 @@ def mail_connection_close() -> None:
             logger.debug("Closing a broken SMTP connection failed", exc_info=True)
 
 
-def _send_reusing_connection(message: EmailMultiAlternatives) -> None:
-    """Send `message` through this thread's open connection, opening it when needed.
+@functools.cache
+def _envelope_address(address: str, encoding: str) -> str:
+    return sanitize_address(address, encoding)
+
+
+def _hand_over(backend: BaseEmailBackend, mail: OutgoingMail, *, reply_to: str) -> None:
+    """Give the rendered row `mail` to `backend`.
+
+    Over Django's SMTP backend a message prepared when queued goes out as those bytes,
+    with the envelope Django would use (a plain SMTP transaction: the server sees what
+    `EmailMessage.send()` would send). Any other backend (the console, the tests'
+    in-memory one, an SMTP backend subclass that may sign or rewrite) gets a message
+    object: the prepared one, or one Django builds now.
+    """
+    if mail.message and type(backend) is SMTPBackend:
+        encoding = settings.DEFAULT_CHARSET
+        backend.connection.sendmail(
+            _envelope_address(settings.DEFAULT_FROM_EMAIL, encoding),
+            [sanitize_address(mail.recipient, encoding)],
+            bytes(mail.message),
+        )
+        return
+    if mail.message:
+        message: EmailMultiAlternatives = _PreparedMessage(
+            bytes(mail.message),
+            mail.subject,
+            mail.body_text,
+            to=[mail.recipient],
+            reply_to=[reply_to] if reply_to else None,
+            headers=_headers(mail),
+        )
+        message.attach_alternative(mail.body_html, "text/html")
+    else:
+        message = _message(mail, reply_to=reply_to)
+    message.connection = backend
+    message.send()
+
+
+def _send_reusing_connection(mail: OutgoingMail, *, reply_to: str) -> None:
+    """Send the rendered row `mail` through this thread's open connection, opening it
+    when needed (see `_hand_over`).
 
     A kept connection the server has dropped meanwhile (idle timeout, restart) fails on
     first use with a disconnect or a reset: it is replaced and the message sent once more
@@ -374,15 +504,14 @@ def _send_reusing_connection(message: EmailMultiAlternatives) -> None:
         backend = get_connection(fail_silently=False)
         backend.open()  # opened here, so send_messages leaves it open for the next mail
         _connections.backend, _connections.config = backend, _connection_settings()
-    message.connection = backend
     try:
-        message.send()
+        _hand_over(backend, mail, reply_to=reply_to)
     except (smtplib.SMTPServerDisconnected, ConnectionError):
         mail_connection_close()
         if not reused:
             raise
-        _send_reusing_connection(message)
-    except (smtplib.SMTPException, OSError):
+        _send_reusing_connection(mail, reply_to=reply_to)
+    except Exception:
         # The conversation may be in any state after an error: start the next mail afresh.
         mail_connection_close()
         raise
@@ -603,36 +732,22 @@ def _send_claimed(
     and, when the server could not be reached, the error.
     """
     now = timezone.now()
-    # Rendered when queued; rendered here only if it was not (a mail queued before the
-    # message was stored, or re-sent after its template failed and was fixed).
     rendered_now = not mail.subject
-    if rendered_now:
+    if not mail.message and rendered_now:
+        # A mail queued before messages were stored when queued, or re-sent after its
+        # template failed and was fixed: rendered now (and built when handed over).
         try:
-            subject, text, html = _render_message(mail, office)
+            mail.subject, mail.body_text, mail.body_html = _render_message(mail, office)
         except Exception as exc:  # a broken template must not block other mail
             logger.exception("Mail %s (%s) failed to render", mail.pk, mail.template)
             error = f"render: {exc!r}"
             rows.write(mail, state=MailState.FAILED, last_error=error, last_attempt_at=now)
             return MailDelivery("failed", error=error), None
-    else:
-        subject, text, html = mail.subject, mail.body_text, mail.body_html
     attempts = mail.attempts + 1
-    message = EmailMultiAlternatives(
-        subject,
-        text,
-        to=[mail.recipient],
-        reply_to=[reply_to] if reply_to else None,
-        headers={
-            "Message-ID": _message_id(mail),
-            "Content-Language": mail.language,
-            "Auto-Submitted": "auto-generated",
-        },
-    )
-    message.attach_alternative(html, "text/html")
     try:
         if unreachable is not None:
             raise unreachable
-        _send_reusing_connection(message)
+        _send_reusing_connection(mail, reply_to=reply_to)
     except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, timeout, DNS
         error = f"{type(exc).__name__}: {exc}"[:2000]
         permanent = _is_permanent(exc)
@@ -658,6 +773,17 @@ def _send_claimed(
             MailDelivery("retry", countdown=mail_retry_countdown(attempts), error=error),
             server_error,
         )
+    except Exception as exc:  # a message the backend refuses (a bad address): this mail only
+        logger.exception("Mail %s could not be handed to the mail backend", mail.pk)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        rows.write(
+            mail,
+            state=MailState.FAILED,
+            attempts=attempts,
+            last_attempt_at=now,
+            last_error=error,
+        )
+        return MailDelivery("failed", error=error), None
     if rendered_now:  # rare: written on its own, with the message as rendered
         rows.write(
             mail,
@@ -666,9 +792,9 @@ def _send_claimed(
             attempts=attempts,
             last_attempt_at=now,
             last_error="",
-            subject=subject,
-            body_text=text,
-            body_html=html,
+            subject=mail.subject,
+            body_text=mail.body_text,
+            body_html=mail.body_html,
         )
     else:
         rows.mark_sent(mail, sent_at=timezone.now(), attempts=attempts, last_attempt_at=now)
@@ -690,9 +816,10 @@ def mail_deliver_batch(*, mail_ids: Iterable[int]) -> dict[int, MailDelivery]:
     LOCKED, checked pending and due, marked "sending", committed), so no database
     transaction stays open while the SMTP server is spoken to. A second task given the
     same ids, at the same time or later, finds them claimed or sent and skips them: each
-    mail is sent once. Each outcome is then written on its own as soon as it is known
-    (sent; pending again with its attempt counted, for a retry after the backoff; or
-    failed), so a failure later in the batch takes nothing back.
+    mail is sent once. Each outcome is written under the claim as soon as it is known:
+    a failure at once (pending again with its attempt counted, for a retry after the
+    backoff; or failed), sent mail in groups (`MARK_GROUP_SIZE`). Every error writes the
+    group first, so a failure later in the batch takes nothing back.
 
     A refused recipient or any other SMTP reply fails that mail only; the next one goes
     out on a fresh connection. When the server cannot be reached at all (refused, timed
