@@ -320,6 +320,12 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Unless told to reuse them, Celery closes Django's database connections before and after
+# every task, so each task opened a new PostgreSQL connection (a server process forked; a
+# few ms of CPU, more than a batch of mail spends in the database). A worker process keeps
+# its connection for this many tasks; config.celery_app drops a broken one, or one older
+# than CONN_MAX_AGE, around each task as Django does around each request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 # The retry countdowns of the outbox (base * 2**n, capped; see `admissions.notifications.tasks`).
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
 OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
