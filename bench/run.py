@@ -10,7 +10,8 @@ throw-away database `<name>_bench` next to the configured one, seeds the catalog
 * queries per page at 100 and at 20,000 applicants (a first, uncached render);
 * ranking + allocation of the cycle next to one plain read of their inputs;
 * the outbox: 500 mails from the queue to a local SMTP server through Redis and a Celery
-  worker with 2 processes (after a warm-up burst of 50, as a running worker is warm),
+  worker with 2 processes (after a warm-up burst of two send tasks, as a running worker
+  is warm),
   next to raw smtplib on one connection;
 * the peak memory of a web worker and of a Celery worker process.
 
@@ -48,7 +49,6 @@ SECRET = "bench-only-secret-" + "x" * 40
 CONNECTIONS = 20
 WEB_WORKERS = 2
 OUTBOX_MAILS = 500
-WARMUP_MAILS = 50  # two send tasks: one for each worker process
 
 # Targets: ratios to the bare view or to the plain baseline, so they hold on any machine.
 ANONYMOUS_RATIO = 0.5
@@ -498,6 +498,7 @@ def outbox_burst(handler: CountingHandler, mails: int, prefix: str) -> dict:
 
 def outbox_timing(env: dict[str, str]) -> dict:
     from aiosmtpd.controller import Controller
+    from django.conf import settings
 
     from admissions.models import OutgoingMail
     from admissions.notifications.outbox import mail_render
@@ -557,7 +558,9 @@ def outbox_timing(env: dict[str, str]) -> dict:
             # connection to the broker, each worker process's connections to PostgreSQL
             # and to the SMTP server, imports), which are not the outbox's cost per mail.
             # Its figures are reported too (outbox_warmup_*).
-            warmup = outbox_burst(handler, WARMUP_MAILS, "warmup")
+            # Two send tasks: one for each worker process.
+            warmup_mails = 2 * settings.OUTBOX_BATCH_SIZE
+            warmup = outbox_burst(handler, warmup_mails, "warmup")
             timed = outbox_burst(handler, OUTBOX_MAILS, "bench")
             pool = children(worker.pid)
             worker_peak = max(peak_memory_mb(pid) for pid in [worker.pid, *pool])
@@ -577,7 +580,7 @@ def outbox_timing(env: dict[str, str]) -> dict:
         # Outside the clock: notification_queue for the 500 rows (validation, rendering,
         # INSERT), in the caller's transaction.
         "outbox_queue_s": timed["queue_s"],
-        "outbox_warmup_mails": WARMUP_MAILS,
+        "outbox_warmup_mails": warmup_mails,
         "outbox_warmup_s": warmup["seconds"],
         "outbox_warmup_enqueue_after_commit_s": warmup["enqueue_s"],
         "all_delivered": timed["delivered"] and warmup["delivered"],

@@ -363,9 +363,10 @@ OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=120)
 # SMTP outage before a mail is marked failed (the admin can re-send it then).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # Mail queued together (one transaction, one sweep) goes out in send tasks of at most this
-# many rows, each over one SMTP connection; small enough that the worker processes share
-# a burst between them.
-OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=25)
+# many rows, split evenly, each over one SMTP connection: large enough that a task's fixed
+# costs (its claim, the broker's round trips) are small per mail, small enough that the
+# worker processes share a burst between them.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 # A send task claims its rows (state "sending") before it talks to the SMTP server. A claim
 # older than this (its worker died) counts as pending again for the sweep and the next task.
 # A worker renews its claims once they are a third as old, so one mail has two thirds of
