@@ -63,9 +63,10 @@ def mail_send_batch(self, mail_ids: list[int]) -> dict[str, int]:
     `mail_deliver_batch`); rows that failed transiently come back in retry batches after
     their backoff. Returns how many rows had each outcome.
 
-    A lost or crashed task loses nothing: every row is marked in its own transaction, a
-    redelivered batch skips the rows already sent, and the sweep re-enqueues rows left
-    pending (also when the retry could not be enqueued).
+    A lost or crashed task loses nothing: each outcome is written under the task's claim
+    on the row, a redelivered batch skips the rows already sent or claimed, and the sweep
+    re-enqueues rows left pending (also when the retry could not be enqueued) and rows
+    whose claim went stale (the worker died while sending them).
     """
     outcomes = mail_deliver_batch(mail_ids=mail_ids)
     retries: dict[float, list[int]] = {}
