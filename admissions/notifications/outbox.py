@@ -28,7 +28,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 
@@ -392,7 +392,7 @@ def _message(mail: OutgoingMail, *, reply_to: str) -> EmailMultiAlternatives:
 
 class _PreparedMIME:
     """The MIME form of a message, as bytes built earlier: what a mail backend asks of
-    `EmailMessage.message()` (the SMTP backend: `as_bytes(linesep="\r\n")`)."""
+    `EmailMessage.message()` (Django's SMTP backend: its bytes with CRLF line ends)."""
 
     def __init__(self, data: bytes):
         self.data = data  # lines end with CRLF
@@ -411,7 +411,8 @@ class _PreparedMessage(EmailMultiAlternatives):
     """A message whose MIME form was built when it was queued (`OutgoingMail.message`,
     see `_prepare`): a backend gets those bytes, headers included, instead of building
     them again. Its attributes (subject, bodies, recipient, headers) describe the same
-    message for backends that keep the object (the in-memory one of the tests)."""
+    message for backends that keep the object (the in-memory one of the tests), its
+    `reply_to` as read when sent."""
 
     def __init__(self, prepared: bytes, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -550,7 +551,7 @@ def _is_unreachable(exc: Exception) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
-def _claimable(mail: OutgoingMail, now) -> bool:
+def _claimable(mail: OutgoingMail, now: datetime) -> bool:
     """Whether a task may take `mail` for sending now: pending and due, or claimed by a
     worker so long ago (OUTBOX_CLAIM_SECONDS) that it must have died."""
     if mail.state == MailState.PENDING:
@@ -561,7 +562,7 @@ def _claimable(mail: OutgoingMail, now) -> bool:
     return False
 
 
-def _claim(ids: list[int], now) -> tuple[list[OutgoingMail], dict[int, MailDelivery]]:
+def _claim(ids: list[int], now: datetime) -> tuple[list[OutgoingMail], dict[int, MailDelivery]]:
     """Claim the claimable rows of `ids` for this worker, in one short transaction: lock
     them (FOR UPDATE SKIP LOCKED, so a row another task is claiming right now is left to
     it), then mark them "sending" with the claim time `now`, and commit.
@@ -596,7 +597,7 @@ def _claim(ids: list[int], now) -> tuple[list[OutgoingMail], dict[int, MailDeliv
     return claimed, outcomes
 
 
-def _renew(mails: list[OutgoingMail], claim, now) -> list[OutgoingMail]:
+def _renew(mails: list[OutgoingMail], claim: datetime, now: datetime) -> list[OutgoingMail]:
     """Move this worker's claim on `mails` from `claim` to `now`, so that a long batch
     keeps its rows; return the rows still claimed (a row whose claim another task has
     taken over meanwhile is left to that task)."""
@@ -610,7 +611,7 @@ def _renew(mails: list[OutgoingMail], claim, now) -> list[OutgoingMail]:
     return [mail for mail in mails if mail.pk in kept]
 
 
-def _release(mails: list[OutgoingMail], claim) -> None:
+def _release(mails: list[OutgoingMail], claim: datetime) -> None:
     """Put rows this worker claimed but did not try back to pending (the batch stopped on
     an unexpected error), so the sweep need not wait for the claim to go stale."""
     try:
@@ -635,7 +636,7 @@ class _ClaimedRows:
     carries the worker's claim (the claim time is the token): a failure at once, sent
     mail in groups."""
 
-    def __init__(self, claim):
+    def __init__(self, claim: datetime):
         self.claim = claim
         self.sent: list[int] = []  # ids of the rows sent and not yet marked
         self.sent_since = 0.0
