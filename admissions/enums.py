@@ -77,5 +77,8 @@ LIVE_AWARD_STATES = frozenset({AwardState.OFFERED, AwardState.ACCEPTED})
 
 class MailState(models.TextChoices):
     PENDING = "pending", _("Pending")
+    # Claimed by a worker that is sending it now; a claim older than OUTBOX_CLAIM_SECONDS
+    # (its worker died) counts as pending again.
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")

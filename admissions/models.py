@@ -795,13 +795,22 @@ class OutgoingMail(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=MailState.choices, default=MailState.PENDING
     )
-    subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=255, blank=True)
+    # The message, rendered when the mail is queued (empty until then); a subject is one
+    # header line, at most 998 characters by RFC 5322.
+    subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=998, blank=True)
     body_text = models.TextField(_("text body"), blank=True)
     body_html = models.TextField(_("HTML body"), blank=True)
+    # The whole message as the SMTP server gets it (headers and both bodies, CRLF lines),
+    # built when queued; the worker sends these bytes. Empty for a mail whose message is
+    # built when sent (see admissions.notifications.outbox).
+    message = models.BinaryField(_("message"), blank=True, default=b"")
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # When a worker claimed the row for sending (state "sending"); also the claim's token:
+    # a worker writes its outcome only while the row still carries its claim time.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -33,3 +33,16 @@ def _start_worker_heartbeat(sender=None, **_kwargs) -> None:
     from config.heartbeats import worker_heartbeat_start
 
     worker_heartbeat_start(hostname=getattr(sender, "hostname", None))
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(task=None, **_kwargs) -> None:
+    """Around each task, as Django does around each request: drop a database connection
+    that broke or outlived CONN_MAX_AGE (workers keep theirs across tasks, see
+    CELERY_DB_REUSE_MAX). Not for a task run eagerly inside the caller's transaction."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

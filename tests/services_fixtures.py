@@ -234,6 +234,8 @@ def celery_worker_session(
         "OUTBOX_RETRY_BASE_SECONDS": str(WORKER_RETRY_BASE_SECONDS),
         "OUTBOX_RETRY_MAX_SECONDS": str(WORKER_RETRY_MAX_SECONDS),
         "OUTBOX_MAX_ATTEMPTS": str(WORKER_MAX_ATTEMPTS),
+        # As in production: a worker keeps its database connection from task to task.
+        "CONN_MAX_AGE": "60",
         "PYTHONUNBUFFERED": "1",
     }
     command = [

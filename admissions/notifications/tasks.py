@@ -63,9 +63,10 @@ def mail_send_batch(self, mail_ids: list[int]) -> dict[str, int]:
     `mail_deliver_batch`); rows that failed transiently come back in retry batches after
     their backoff. Returns how many rows had each outcome.
 
-    A lost or crashed task loses nothing: every row is marked in its own transaction, a
-    redelivered batch skips the rows already sent, and the sweep re-enqueues rows left
-    pending (also when the retry could not be enqueued).
+    A lost or crashed task loses nothing: each outcome is written under the task's claim
+    on the row, a redelivered batch skips the rows already sent or claimed, and the sweep
+    re-enqueues rows left pending (also when the retry could not be enqueued) and rows
+    whose claim went stale (the worker died while sending them).
     """
     outcomes = mail_deliver_batch(mail_ids=mail_ids)
     retries: dict[float, list[int]] = {}
@@ -90,24 +91,28 @@ def _close_smtp_connection(**_kwargs) -> None:
 
 
 def _due_for_sweep(now) -> Q:
-    """Pending rows whose task must have been lost: never tried and older than the grace
-    period, or tried and past their retry countdown plus the grace period."""
+    """Rows whose task must have been lost: pending and never tried, older than the grace
+    period; pending and past their retry countdown plus the grace period; or claimed by a
+    worker longer ago than OUTBOX_CLAIM_SECONDS (the worker died while sending them)."""
     grace = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
     due = Q(attempts=0, created_at__lte=now - grace)
     for attempts in range(1, settings.OUTBOX_MAX_ATTEMPTS + 1):
         wait = timedelta(seconds=mail_retry_countdown(attempts)) + grace
         due |= Q(attempts=attempts, last_attempt_at__lte=now - wait)
-    return due
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    return (Q(state=MailState.PENDING) & due) | (
+        Q(state=MailState.SENDING) & (Q(claimed_at__lte=stale) | Q(claimed_at__isnull=True))
+    )
 
 
 @shared_task(name="admissions.mail_sweep")
 def mail_sweep() -> int:
     """Re-enqueue mail still pending after the grace period (queued while the broker was
-    down, or whose task was lost). Sending twice is impossible: the task skips rows that
-    are no longer pending, and skips rows whose retry is not due yet."""
+    down, or whose task was lost) and mail whose worker died while sending it (a stale
+    claim). Sending twice is impossible: the task claims each row before sending it, and
+    skips rows that are sent, claimed by a live worker, or whose retry is not due yet."""
     ids = list(
-        OutgoingMail.objects.filter(state=MailState.PENDING)
-        .filter(_due_for_sweep(timezone.now()))
+        OutgoingMail.objects.filter(_due_for_sweep(timezone.now()))
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )

@@ -329,6 +329,12 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Unless told to reuse them, Celery closes Django's database connections before and after
+# every task, so each task opened a new PostgreSQL connection (a server process forked; a
+# few ms of CPU, more than a batch of mail spends in the database). A worker process keeps
+# its connection for this many tasks; config.celery_app drops a broken one, or one older
+# than CONN_MAX_AGE, around each task as Django does around each request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 # The retry countdowns of the outbox (base * 2**n, capped; see `admissions.notifications.tasks`).
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
 OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
@@ -366,9 +372,18 @@ OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=120)
 # SMTP outage before a mail is marked failed (the admin can re-send it then).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # Mail queued together (one transaction, one sweep) goes out in send tasks of at most this
-# many rows, each over one SMTP connection; small enough that the worker processes share
-# a burst between them.
-OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=25)
+# many rows, split evenly, each over one SMTP connection: large enough that a task's fixed
+# costs (its claim, the broker's round trips) are small per mail, small enough that the
+# worker processes share a burst between them.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+# A send task claims its rows (state "sending") before it talks to the SMTP server. A claim
+# older than this (its worker died) counts as pending again for the sweep and the next task.
+# A worker renews its claims once they are a third as old, so one mail has two thirds of
+# this to go out: the settings require 30 x EMAIL_TIMEOUT (15 socket timeouts per mail, a
+# reconnection included).
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=600)
+if EMAIL_TIMEOUT and OUTBOX_CLAIM_SECONDS < 30 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("OUTBOX_CLAIM_SECONDS must be at least 30 x EMAIL_TIMEOUT.")
 
 # --- Security defaults (tightened further in production.py) -----------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,8 @@ and Redis are in test_outbox_worker.py.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import threading
 import time
 from datetime import timedelta
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from admissions.enums import MailState
 from admissions.models import OutgoingMail
+from admissions.notifications import outbox
 from admissions.notifications.outbox import mail_retry_countdown, notification_queue, outbox_resend
 from admissions.notifications.tasks import mail_send, mail_sweep
 from tests.services_fixtures import broker_at, dead_broker_url
@@ -180,6 +183,90 @@ def test_sent_mail_keeps_the_message_as_sent_and_text_is_not_html_escaped(
     assert "Scan <both> sides & sign" in mail.body_text
     assert "Scan &lt;both&gt; sides &amp; sign" in mail.body_html
     assert "<both>" not in mail.body_html
+
+
+def test_the_message_is_rendered_and_built_when_queued_as_django_would_build_it(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.ADMISSIONS_REPLY_TO = "priem@kaznu-omsk.example"
+    with django_capture_on_commit_callbacks(execute=False):
+        mail = queue(language="ru")
+    mail.refresh_from_db()
+    assert mail.state == MailState.PENDING  # nothing sent yet, but the message is ready
+    prepared = bytes(mail.message)
+    assert b"\n" not in prepared.replace(b"\r\n", b"")  # lines as SMTP wants them
+    stored = email.message_from_bytes(prepared, policy=email.policy.default)
+    # The same message Django builds from the stored subject and bodies, headers and all
+    # (only the Date, set when a message is built, and the MIME boundary differ).
+    fresh = email.message_from_bytes(
+        outbox._message(mail, reply_to="priem@kaznu-omsk.example")
+        .message()
+        .as_bytes(linesep="\r\n"),
+        policy=email.policy.default,
+    )
+    headers = [name for name in fresh if name not in ("Date", "Content-Type")]
+    assert [name for name in stored if name not in ("Date", "Content-Type")] == headers
+    assert all(stored[name] == fresh[name] for name in headers)
+    assert stored["Message-ID"].startswith(f"<outbox-{mail.pk}-")
+    assert stored["Content-Language"] == "ru"
+    assert stored["Reply-To"] == "priem@kaznu-omsk.example"
+    for kind in ("plain", "html"):
+        assert stored.get_body((kind,)).get_content() == fresh.get_body((kind,)).get_content()
+    text = stored.get_body(("plain",)).get_content()
+    assert text.replace("\r\n", "\n") == mail.body_text
+    assert " ".join(str(stored["Subject"]).split()) == mail.subject
+
+
+def test_a_mail_sent_after_an_outage_keeps_the_date_it_was_queued_with(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    queued_at = timezone.now().replace(microsecond=0)
+    with time_machine.travel(queued_at, tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=False):
+            mail = queue(language="en")
+        clock.shift(timedelta(hours=3))
+        assert send(mail) == "sent"
+    (message,) = smtp_server.wait_for(1)
+    # Django writes the Date in UTC as "-0000", which the parser reads as a naive time.
+    assert message["Date"].datetime == queued_at.replace(tzinfo=None)
+    assert message["Message-ID"].startswith(f"<outbox-{mail.pk}-")
+
+
+def test_a_reply_to_django_refuses_fails_the_mail_when_queued_not_the_callers_change(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.ADMISSIONS_REPLY_TO = "priem@example.org\nBcc: everyone@example.org"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        mail = queue()
+    mail.refresh_from_db()
+    assert mail.state == MailState.FAILED
+    assert mail.last_error.startswith("render: BadHeaderError")
+    assert callbacks == []  # nothing handed to the broker
+    assert django_mail.outbox == []
+
+
+def test_a_mail_queued_without_its_message_is_rendered_and_built_when_sent(smtp_server, settings):
+    """Rows queued before messages were built when queued (and failed rows re-sent after
+    their template was fixed) have no stored message: the worker renders and builds it."""
+    settings.ADMISSIONS_REPLY_TO = "priem@kaznu-omsk.example"
+    mail = OutgoingMail.objects.create(
+        recipient="applicant@example.org",
+        template="test_notification",
+        context={"requested_at": "2025-09-15T04:00:00+00:00"},
+        language="kk",
+        idempotency_key="queued-long-ago",
+    )
+    assert send(mail) == "sent"
+    (message,) = smtp_server.wait_for(1)
+    mail.refresh_from_db()
+    assert (mail.state, mail.attempts) == (MailState.SENT, 1)
+    assert message["Content-Language"] == "kk"
+    assert message["Reply-To"] == "priem@kaznu-omsk.example"
+    assert message["Message-ID"].startswith(f"<outbox-{mail.pk}-")
+    assert " ".join(str(message["Subject"]).split()) == mail.subject
+    text = message.get_body(("plain",)).get_content()
+    assert text.replace("\r\n", "\n") == mail.body_text
+    assert '<html lang="kk">' in mail.body_html
 
 
 def test_task_delivered_twice_sends_one_message(django_capture_on_commit_callbacks):

@@ -137,3 +137,30 @@ def test_settings_refuse_a_visibility_timeout_shorter_than_the_longest_retry():
     )
     assert result.returncode != 0
     assert "CELERY_VISIBILITY_TIMEOUT must be longer" in result.stderr
+
+
+def test_settings_refuse_a_claim_shorter_than_thirty_smtp_timeouts():
+    """A claim must outlive one mail's SMTP conversation, or a live worker's row could be
+    taken over and sent twice."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "EMAIL_TIMEOUT": "20",
+        "OUTBOX_CLAIM_SECONDS": "599",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "OUTBOX_CLAIM_SECONDS must be at least 30 x EMAIL_TIMEOUT" in result.stderr
