@@ -49,7 +49,13 @@ from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-from programs.page_cache import CSRF_INPUT, MAX_CACHED_PATH, LocalPages, page_respond, shared_call
+from programs.page_cache import (
+    MAX_CACHED_PATH,
+    LocalPages,
+    page_parts,
+    page_respond,
+    shared_call,
+)
 
 __all__ = [
     "cache_private_page",
@@ -243,10 +249,7 @@ def cache_private_page(name: str) -> Callable:
                 and not cookies
                 and valid_until - rendered_at >= 1
             ):
-                body = response.content
-                token = CSRF_INPUT.search(body)
-                parts = body.split(token.group(1)) if token is not None else [body]
-                page = (response["Content-Type"], parts, rendered_at, valid_until)
+                page = (*page_parts(response), rendered_at, valid_until)
                 shared_call("set", key, page, math.ceil(valid_until - rendered_at))
                 _local.put(key, page)
             return response

@@ -39,11 +39,11 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 __all__ = [
-    "CSRF_INPUT",
     "MAX_CACHED_PATH",
     "LocalPages",
     "cache_public_page",
     "catalogue_cached",
+    "page_parts",
     "page_respond",
     "public_pages_invalidate",
     "public_pages_version",
@@ -187,6 +187,14 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not request.user.is_authenticated
 
 
+def page_parts(response: HttpResponse) -> tuple[str, list[bytes]]:
+    """A rendered page as it is stored: (content type, [the body's parts around the places
+    of its CSRF token]), so that `page_respond` puts a fresh token in each place."""
+    body = response.content
+    token = CSRF_INPUT.search(body)
+    return response["Content-Type"], body.split(token.group(1)) if token is not None else [body]
+
+
 def page_respond(request: HttpRequest, page: tuple) -> HttpResponse:
     """The stored page with this visitor's CSRF token. A page is stored as (content type,
     [the body's parts around the token's places]): joining them with the token costs no
@@ -231,10 +239,7 @@ def cache_public_page(*, timeout_setting: str) -> Callable:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             if response.status_code == 200 and not response.streaming and not response.cookies:
-                body = response.content
-                token = CSRF_INPUT.search(body)
-                parts = body.split(token.group(1)) if token is not None else [body]
-                page = (response["Content-Type"], parts)
+                page = page_parts(response)
                 shared_call("set", key, page, getattr(settings, timeout_setting))
                 _local.put(local_key, page)
             return response

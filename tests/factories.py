@@ -228,6 +228,21 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
 
 
+class DocumentPageFactory(factory.django.DjangoModelFactory):
+    """A further page of a document scanned page by page (page 2 unless told)."""
+
+    class Meta:
+        model = am.DocumentPage
+
+    document = factory.SubFactory(DocumentFactory)
+    number = 2
+    file = "documents/page-2"
+    original_name = "page-2.png"
+    size = 10
+    sha256 = "0" * 64
+    content_type = "image/png"
+
+
 # --- The online application (applications engineer) -------------------------------------
 def confirm_email(user):
     """Mark `user`'s e-mail address as confirmed (allauth), as the confirmation link does."""

@@ -377,15 +377,20 @@ def _headers(mail: OutgoingMail) -> dict[str, str]:
 
 
 def _message(mail: OutgoingMail, *, reply_to: str) -> EmailMultiAlternatives:
-    """The message of the rendered row `mail` (subject and bodies stored on it), built
-    afresh by Django when sent."""
-    message = EmailMultiAlternatives(
-        mail.subject,
-        mail.body_text,
-        to=[mail.recipient],
-        reply_to=[reply_to] if reply_to else None,
-        headers=_headers(mail),
-    )
+    """The message of the rendered row `mail` (subject and bodies stored on it): the MIME
+    form prepared when it was queued (`OutgoingMail.message`) where there is one, else
+    built afresh by Django when sent."""
+    fields = {
+        "subject": mail.subject,
+        "body": mail.body_text,
+        "to": [mail.recipient],
+        "reply_to": [reply_to] if reply_to else None,
+        "headers": _headers(mail),
+    }
+    if mail.message:
+        message: EmailMultiAlternatives = _PreparedMessage(bytes(mail.message), **fields)
+    else:
+        message = EmailMultiAlternatives(**fields)
     message.attach_alternative(mail.body_html, "text/html")
     return message
 
@@ -475,18 +480,7 @@ def _hand_over(backend: BaseEmailBackend, mail: OutgoingMail, *, reply_to: str) 
             bytes(mail.message),
         )
         return
-    if mail.message:
-        message: EmailMultiAlternatives = _PreparedMessage(
-            bytes(mail.message),
-            mail.subject,
-            mail.body_text,
-            to=[mail.recipient],
-            reply_to=[reply_to] if reply_to else None,
-            headers=_headers(mail),
-        )
-        message.attach_alternative(mail.body_html, "text/html")
-    else:
-        message = _message(mail, reply_to=reply_to)
+    message = _message(mail, reply_to=reply_to)
     message.connection = backend
     message.send()
 

@@ -39,16 +39,19 @@ def without_tokens(response) -> str:
     return TOKEN.sub("", response.content.decode())
 
 
-@pytest.fixture
-def applicant_client():
+def signed_in_applicant(reference: str) -> tuple[Client, Application]:
+    """A client signed in as the applicant of an application under review."""
     application = ApplicationFactory(
-        status=ApplicationStatus.UNDER_REVIEW,
-        reference="KZO-2099-000101",
-        submitted_at=timezone.now(),
+        status=ApplicationStatus.UNDER_REVIEW, reference=reference, submitted_at=timezone.now()
     )
     client = Client()
     client.force_login(application.applicant)
     return client, application
+
+
+@pytest.fixture
+def applicant_client():
+    return signed_in_applicant("KZO-2099-000101")
 
 
 def test_a_reloaded_dashboard_is_served_from_the_cache(
@@ -89,13 +92,7 @@ def test_any_write_shows_on_the_next_reload(applicant_client, writer):
 def test_each_user_is_served_only_their_own_page(applicant_client):
     client, _application = applicant_client
     client.get(DASHBOARD)  # cached for its owner
-    other = ApplicationFactory(
-        status=ApplicationStatus.UNDER_REVIEW,
-        reference="KZO-2099-000202",
-        submitted_at=timezone.now(),
-    )
-    stranger = Client()
-    stranger.force_login(other.applicant)
+    stranger, _other = signed_in_applicant("KZO-2099-000202")
     page = stranger.get(DASHBOARD).content.decode()
     assert "KZO-2099-000202" in page
     assert "KZO-2099-000101" not in page

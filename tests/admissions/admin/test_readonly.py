@@ -18,9 +18,9 @@ from admissions.admin.readonly import ReadOnlyCell, readonly_contents
 from admissions.applications.admin.inlines import ReadOnlyInline
 from admissions.enums import ApplicationStatus as S
 from admissions.enums import DocumentStatus
-from admissions.models import Application, DocumentPage, DocumentRequest, StatusEvent
+from admissions.models import Application, DocumentRequest, StatusEvent
 from tests.admissions.staff_helpers import application_for, officer, reviewer, two_programs
-from tests.factories import DocumentFactory, ExamResultFactory, ReviewFactory
+from tests.factories import DocumentFactory, DocumentPageFactory, ExamResultFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,15 +51,7 @@ def application():
         status=DocumentStatus.VERIFIED,
         verified_by=staff,
     )
-    DocumentPage.objects.create(
-        document=verified,
-        number=2,
-        file="documents/page-2",
-        original_name="page <2>.png",
-        size=10,
-        sha256="0" * 64,
-        content_type="image/png",
-    )
+    DocumentPageFactory(document=verified, original_name="page <2>.png")
     DocumentFactory(application=application, kind="identity", original_name="passport.pdf")
     ReviewFactory(application=application, reviewer=staff, comment="Fine,\nreally.")
     for to_status in (S.SUBMITTED, S.UNDER_REVIEW):

@@ -5,13 +5,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from admissions.enums import ApplicationStatus
-from admissions.models import DocumentPage, StatusEvent
+from admissions.models import StatusEvent
 from tests.factories import (
     ApplicantProfileFactory,
     ApplicationFactory,
     ChoiceFactory,
     CycleFactory,
     DocumentFactory,
+    DocumentPageFactory,
     LanguageFactory,
     OfferingFactory,
     UserFactory,
@@ -132,9 +133,8 @@ def test_dashboard_query_budget_does_not_grow_with_rows(
         )
         document = DocumentFactory(application=application, kind="other" if index else "identity")
         if index < 2:  # a document scanned page by page
-            DocumentPage.objects.create(
+            DocumentPageFactory(
                 document=document,
-                number=2,
                 file=document.file.name,
                 original_name=f"page-{index}.pdf",
                 size=document.size,

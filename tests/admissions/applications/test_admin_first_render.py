@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from admissions import private_pages
 from admissions.enums import ApplicationStatus as S
-from admissions.models import DocumentPage, DocumentRequest, ExamResult, StatusEvent
+from admissions.models import DocumentRequest, ExamResult, StatusEvent
 from programs import page_cache
 from tests.admissions.staff_helpers import (
     application_for,
@@ -27,6 +27,7 @@ from tests.admissions.staff_helpers import (
 from tests.factories import (
     ChoiceFactory,
     DocumentFactory,
+    DocumentPageFactory,
     FundFactory,
     LanguageFactory,
     OfferingFactory,
@@ -123,15 +124,7 @@ def busy_application(offering, size: int):
         document = DocumentFactory(
             application=application, kind="identity" if index % 2 else "education"
         )
-        DocumentPage.objects.create(
-            document=document,
-            number=2,
-            file="documents/page-2",
-            original_name="page-2.png",
-            size=10,
-            sha256="0" * 64,
-            content_type="image/png",
-        )
+        DocumentPageFactory(document=document)
         StatusEvent.objects.create(
             application=application,
             from_status=S.SUBMITTED,

@@ -113,54 +113,35 @@ def test_send_test_notification_refuses_an_invalid_address():
     assert not OutgoingMail.objects.exists()
 
 
-def test_settings_refuse_a_visibility_timeout_shorter_than_the_longest_retry():
-    """A waiting retry would otherwise be re-delivered by Redis while it waits."""
+def settings_refusal(**environment: str) -> str:
+    """What starting Django with the test settings and `environment` added prints on
+    stderr; the start must fail."""
     import os
     import subprocess
     import sys
 
     from django.conf import settings
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "CELERY_VISIBILITY_TIMEOUT": "600",
-        "OUTBOX_RETRY_MAX_SECONDS": "3600",
-    }
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=settings.BASE_DIR,
-        env=env,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **environment},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode != 0
-    assert "CELERY_VISIBILITY_TIMEOUT must be longer" in result.stderr
+    return result.stderr
+
+
+def test_settings_refuse_a_visibility_timeout_shorter_than_the_longest_retry():
+    """A waiting retry would otherwise be re-delivered by Redis while it waits."""
+    refusal = settings_refusal(CELERY_VISIBILITY_TIMEOUT="600", OUTBOX_RETRY_MAX_SECONDS="3600")
+    assert "CELERY_VISIBILITY_TIMEOUT must be longer" in refusal
 
 
 def test_settings_refuse_a_claim_shorter_than_thirty_smtp_timeouts():
     """A claim must outlive one mail's SMTP conversation, or a live worker's row could be
     taken over and sent twice."""
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "EMAIL_TIMEOUT": "20",
-        "OUTBOX_CLAIM_SECONDS": "599",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "OUTBOX_CLAIM_SECONDS must be at least 30 x EMAIL_TIMEOUT" in result.stderr
+    refusal = settings_refusal(EMAIL_TIMEOUT="20", OUTBOX_CLAIM_SECONDS="599")
+    assert "OUTBOX_CLAIM_SECONDS must be at least 30 x EMAIL_TIMEOUT" in refusal
